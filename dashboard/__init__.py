@@ -1,0 +1,67 @@
+"""The AngelCX Dashboard: create_app() builds the Flask application."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dashboard.config import load_config
+from dashboard.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate, oauth
+
+ROOT = Path(__file__).resolve().parent.parent
+BLUEPRINTS = (
+    "auth", "billing", "agents", "integrations", "conversations",
+    "analytics", "emails", "crm", "api", "core",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    if os.environ.get("FLASK_SKIP_DOTENV") != "1":
+        load_dotenv(ROOT / ".env")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(os.environ.get("INSTANCE_PATH", ROOT / "instance")).resolve()),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(config or {})
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        # Honour X-Forwarded-* only from proxies we were told about.
+        n = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from dashboard import cli, errors, templating
+    errors.register(app)
+    cli.register(app)
+    templating.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from dashboard import models  # noqa: F401  (every table on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    oauth.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for name in BLUEPRINTS:
+        module = import_module(f"dashboard.{name}")
+        app.register_blueprint(module.bp)

@@ -1,0 +1,9 @@
+"""The JSON API under /api/v1, authenticated by API keys."""
+from flask import Blueprint
+
+from dashboard.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # API clients authenticate with a bearer key, not a browser session
+
+from dashboard.api import routes  # noqa: E402,F401

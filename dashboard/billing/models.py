@@ -1,0 +1,85 @@
+"""Plans, what each grants, contracts, and the Stripe events already applied."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dashboard.database import UTCDateTime, utcnow
+from dashboard.extensions import db
+
+
+class PlanAccess(db.Model):
+    """The feature limits a plan grants."""
+
+    __tablename__ = "plan_access"
+
+    plan_access_id: Mapped[int] = mapped_column(primary_key=True)
+    max_call_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    max_text_messages: Mapped[int] = mapped_column(Integer, default=0)
+    customize_bot_color: Mapped[bool] = mapped_column(Boolean, default=False)
+    customize_bot_avatar: Mapped[bool] = mapped_column(Boolean, default=False)
+    customize_bot_voice: Mapped[bool] = mapped_column(Boolean, default=False)
+    customize_bot_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    send_emails: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_file_uploads: Mapped[int] = mapped_column(Integer, default=0)
+    max_web_sources: Mapped[int] = mapped_column(Integer, default=0)
+    call_recordings: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Plan(db.Model):
+    """A price and the plan access it grants."""
+
+    __tablename__ = "plan"
+
+    plan_id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str | None] = mapped_column(String(500))
+    cadence: Mapped[str] = mapped_column(String(16))  # monthly | yearly
+    # The seed's FLOAT4 cannot hold cents exactly; money is Numeric.
+    cost_usd: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    plan_access_id: Mapped[int] = mapped_column(ForeignKey("plan_access.plan_access_id"), index=True)
+    tier: Mapped[int] = mapped_column(Integer, default=0)  # orders plans on the plans page
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    lookup_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    stripe_price_id: Mapped[str | None] = mapped_column(String(255))
+
+    access: Mapped[PlanAccess] = relationship(lazy="joined")
+
+
+class Contract(db.Model):
+    """A customer's subscription to a plan, with its period."""
+
+    __tablename__ = "contract"
+    __table_args__ = (Index("ix_contract_customer_id_expiry_date", "customer_id", "expiry_date"),)
+
+    contract_id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.plan_id"), index=True)
+    plan_access_id: Mapped[int] = mapped_column(ForeignKey("plan_access.plan_access_id"), index=True)
+    expiry_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refreshed_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | ended
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    plan: Mapped[Plan] = relationship(lazy="joined")
+    access: Mapped[PlanAccess] = relationship(lazy="joined")
+
+    @classmethod
+    def owned_select(cls, customer_id: int):
+        return db.select(cls).where(cls.customer_id == customer_id)
+
+
+class StripeEvent(db.Model):
+    """A Stripe webhook event already applied; its primary key makes delivery exactly-once."""
+
+    __tablename__ = "stripe_event"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    stripe_created: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

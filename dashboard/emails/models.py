@@ -1,0 +1,50 @@
+"""Follow-up email templates and the log of every send."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dashboard.database import TimestampMixin, UTCDateTime, utcnow
+from dashboard.extensions import db
+
+
+class EmailTemplate(TimestampMixin, db.Model):
+    """A follow-up email an agent sends (the seed's `email`)."""
+
+    __tablename__ = "email"
+
+    email_pk: Mapped[int] = mapped_column(primary_key=True)
+    email_body: Mapped[str] = mapped_column(Text)
+    sender_email: Mapped[str] = mapped_column(String(255))
+    email_subject: Mapped[str] = mapped_column(String(500))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.agent_id", ondelete="CASCADE"), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @classmethod
+    def owned_select(cls, customer_id: int):
+        return db.select(cls).where(cls.customer_id == customer_id)
+
+
+class EmailLog(db.Model):
+    """One email sent to a visitor; kept when the template or agent is deleted."""
+
+    __tablename__ = "email_log"
+    __table_args__ = (Index("ix_email_log_customer_id_sent_at", "customer_id", "sent_at", "email_log_id"),)
+
+    email_log_id: Mapped[int] = mapped_column(primary_key=True)
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitor.visitor_id", ondelete="SET NULL"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.agent_id", ondelete="SET NULL"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("session.session_id", ondelete="SET NULL"), index=True)
+    recipient_email: Mapped[str] = mapped_column(String(255))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    email_pk: Mapped[int | None] = mapped_column(ForeignKey("email.email_pk", ondelete="SET NULL"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id", ondelete="CASCADE"))
+    subject: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="sent")  # sent | failed
+
+    @classmethod
+    def owned_select(cls, customer_id: int):
+        return db.select(cls).where(cls.customer_id == customer_id)

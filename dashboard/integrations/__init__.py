@@ -1,0 +1,6 @@
+"""Integrations: Third-party app connections over OAuth, per agent."""
+from flask import Blueprint
+
+bp = Blueprint("integrations", __name__, url_prefix="/integrations")
+
+from dashboard.integrations import routes  # noqa: E402,F401

@@ -1,0 +1,15 @@
+"""Imports every domain's models, so metadata (and Alembic) sees all tables."""
+from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt, PromptTemplate
+from dashboard.auth.models import ApiKey, Customer, LoginSession
+from dashboard.billing.models import Contract, Plan, PlanAccess, StripeEvent
+from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
+from dashboard.crm.models import Lead, Service, ServiceMatch
+from dashboard.emails.models import EmailLog, EmailTemplate
+from dashboard.integrations.models import ThirdPartyApp, ThirdPartyOAuth
+
+__all__ = [
+    "Agent", "Analysis", "ApiKey", "Contract", "Conversation", "CustomTool", "Customer",
+    "EmailLog", "EmailTemplate", "KnowledgeSource", "Lead", "LoginSession", "Message", "Plan",
+    "PlanAccess", "Prompt", "PromptTemplate", "Service", "ServiceMatch", "StripeEvent",
+    "ThirdPartyApp", "ThirdPartyOAuth", "Visitor",
+]

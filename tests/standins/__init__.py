@@ -1,0 +1,1 @@
+"""Test stand-ins for third-party services."""
