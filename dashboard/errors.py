@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -37,6 +38,10 @@ def register(app: Flask) -> None:
         default = type(error).description
         description = error.description if error.description != default else None
         return render_error(error.code or 500, description)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, "This form has expired (missing or stale CSRF token). Reload the page and try again.")
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -26,9 +26,7 @@ _MAX_LOGIN_STEPS = 20
 
 def node_modules_ready() -> bool:
     """Whether the stand-ins' npm packages are installed (see NPM_INSTALL_HINT)."""
-    return (NODE_MODULES / "oidc-provider" / "package.json").is_file() and (
-        NODE_MODULES / ".bin" / "prism"
-    ).exists()
+    return (NODE_MODULES / "oidc-provider" / "package.json").is_file() and (NODE_MODULES / ".bin" / "prism").exists()
 
 
 def free_port() -> int:
@@ -119,17 +117,13 @@ def start_oidc_provider(
     while time.monotonic() < deadline:
         for line in process.stdout().splitlines():
             if line.startswith("READY "):
-                return OIDCProvider(
-                    issuer=line.split(" ", 1)[1].strip(), process=process
-                )
+                return OIDCProvider(issuer=line.split(" ", 1)[1].strip(), process=process)
         if not process.running():
             break
         time.sleep(0.05)
     details = process.describe()
     process.stop()
-    raise RuntimeError(
-        f"oidc-provider not ready (waited up to {READY_TIMEOUT:.0f} s), {details}"
-    )
+    raise RuntimeError(f"oidc-provider not ready (waited up to {READY_TIMEOUT:.0f} s), {details}")
 
 
 class _FormParser(HTMLParser):
@@ -146,11 +140,7 @@ class _FormParser(HTMLParser):
         if tag == "form" and self.action is None:
             self.action = attributes.get("action") or ""
             self._in_first_form = True
-        elif (
-            tag == "input"
-            and self._in_first_form
-            and attributes.get("type") == "hidden"
-        ):
+        elif tag == "input" and self._in_first_form and attributes.get("type") == "hidden":
             self.hidden[attributes.get("name") or ""] = attributes.get("value") or ""
 
     def handle_endtag(self, tag):
@@ -163,9 +153,7 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme, parts.netloc
 
 
-def login_with_dev_interaction(
-    http_session: requests.Session, authorize_url: str, login: str
-) -> str:
+def login_with_dev_interaction(http_session: requests.Session, authorize_url: str, login: str) -> str:
     """Drive the provider's dev login (and consent) forms like a browser would.
 
     Returns the first redirect that leaves the provider's origin, i.e. the client's
@@ -195,6 +183,4 @@ def login_with_dev_interaction(
             allow_redirects=False,
             timeout=10,
         )
-    raise RuntimeError(
-        f"no redirect to the client after {_MAX_LOGIN_STEPS} steps, last page {response.url}"
-    )
+    raise RuntimeError(f"no redirect to the client after {_MAX_LOGIN_STEPS} steps, last page {response.url}")

@@ -31,9 +31,7 @@ POST_LOGOUT_REDIRECT_URI = "http://127.0.0.1:5999/"
 
 @pytest.fixture(scope="module")
 def provider():
-    running = start_oidc_provider(
-        CLIENT_ID, CLIENT_SECRET, [REDIRECT_URI], [POST_LOGOUT_REDIRECT_URI]
-    )
+    running = start_oidc_provider(CLIENT_ID, CLIENT_SECRET, [REDIRECT_URI], [POST_LOGOUT_REDIRECT_URI])
     try:
         yield running
     finally:
@@ -42,9 +40,7 @@ def provider():
 
 @pytest.fixture(scope="module")
 def discovery(provider):
-    response = requests.get(
-        f"{provider.issuer}/.well-known/openid-configuration", timeout=10
-    )
+    response = requests.get(f"{provider.issuer}/.well-known/openid-configuration", timeout=10)
     response.raise_for_status()
     return response.json()
 
@@ -87,9 +83,7 @@ def test_authorization_code_flow_with_pkce(provider, discovery):
     )
 
     jwks = requests.get(discovery["jwks_uri"], timeout=10).json()
-    id_token = jwt.decode(
-        token["id_token"], KeySet.import_key_set(jwks), algorithms=["RS256"]
-    )
+    id_token = jwt.decode(token["id_token"], KeySet.import_key_set(jwks), algorithms=["RS256"])
     jwt.JWTClaimsRegistry(
         iss={"essential": True, "value": provider.issuer},
         aud={"essential": True, "value": CLIENT_ID},
@@ -135,9 +129,7 @@ def test_email_login_with_client_secret_basic(provider, discovery):
     authorize_url, state = client.create_authorization_url(
         discovery["authorization_endpoint"], code_verifier=code_verifier
     )
-    callback = login_with_dev_interaction(
-        requests.Session(), authorize_url, "bob@angelcx.test"
-    )
+    callback = login_with_dev_interaction(requests.Session(), authorize_url, "bob@angelcx.test")
     token = client.fetch_token(
         discovery["token_endpoint"],
         authorization_response=callback,

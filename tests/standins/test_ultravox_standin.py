@@ -11,9 +11,7 @@ pytestmark = [
         not node_modules_ready(),
         reason=f"stand-in npm packages missing: run `{NPM_INSTALL_HINT}`",
     ),
-    pytest.mark.skipif(
-        not ULTRAVOX_SPEC.is_file(), reason=f"Ultravox spec missing at {ULTRAVOX_SPEC}"
-    ),
+    pytest.mark.skipif(not ULTRAVOX_SPEC.is_file(), reason=f"Ultravox spec missing at {ULTRAVOX_SPEC}"),
 ]
 
 API_KEY = "test-ultravox-key"
@@ -92,9 +90,7 @@ def test_schema_violation_is_rejected_by_prism(ultravox):
 
 def test_wrong_api_key_is_unauthorized(ultravox):
     assert post_call(ultravox, CALL_REQUEST, api_key="wrong").status_code == 401
-    assert (
-        requests.get(f"{ultravox.base_url}/api/voices", timeout=30).status_code == 401
-    )
+    assert requests.get(f"{ultravox.base_url}/api/voices", timeout=30).status_code == 401
 
 
 def test_override_is_served_and_recorded(ultravox):
@@ -112,9 +108,7 @@ def test_override_is_served_and_recorded(ultravox):
     ultravox.respond("get", r"/api/voices", 503, {"detail": "Service unavailable"})
     headers = {"X-API-Key": API_KEY}
 
-    page = requests.get(
-        f"{ultravox.base_url}/api/calls/c-1/messages", headers=headers, timeout=30
-    )
+    page = requests.get(f"{ultravox.base_url}/api/calls/c-1/messages", headers=headers, timeout=30)
     assert page.json() == first_page
     page = requests.get(page.json()["next"], headers=headers, timeout=30)
     assert page.json() == second_page

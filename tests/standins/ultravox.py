@@ -69,28 +69,20 @@ class UltravoxStandin:
         self._prism_port = prism_port
         self._overrides: list[_Override] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(
-            ("127.0.0.1", free_port()), _handler_for(self)
-        )
+        self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="ultravox-standin", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="ultravox-standin", daemon=True)
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
 
-    def respond(
-        self, method: str, path_regex: str, status: int, json_body: Any = None
-    ) -> None:
+    def respond(self, method: str, path_regex: str, status: int, json_body: Any = None) -> None:
         """Answer matching requests with `status` and `json_body` (no body if None) instead of Prism.
 
         The regex must match the whole path, or the whole path plus `?query` to single out
         one page of a paginated list; the most recently added matching override wins.
         """
         with self._lock:
-            self._overrides.append(
-                _Override(method.upper(), re.compile(path_regex), status, json_body)
-            )
+            self._overrides.append(_Override(method.upper(), re.compile(path_regex), status, json_body))
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -106,16 +98,13 @@ class UltravoxStandin:
         with self._lock:
             for override in reversed(self._overrides):
                 if override.method == method and (
-                    override.pattern.fullmatch(path)
-                    or override.pattern.fullmatch(target)
+                    override.pattern.fullmatch(path) or override.pattern.fullmatch(target)
                 ):
                     return override
         return None
 
     def _forward(self, method: str, target: str, headers: dict[str, str], body: bytes):
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self._prism_port, timeout=30
-        )
+        connection = http.client.HTTPConnection("127.0.0.1", self._prism_port, timeout=30)
         try:
             connection.request(method, target, body=body or None, headers=headers)
             response = connection.getresponse()
@@ -154,32 +143,22 @@ def _handler_for(standin: UltravoxStandin) -> type[BaseHTTPRequestHandler]:
                 return
             override = standin._override_for(self.command, url.path, self.path)
             if override is not None:
-                payload = (
-                    b""
-                    if override.json_body is None
-                    else json.dumps(override.json_body).encode()
-                )
+                payload = b"" if override.json_body is None else json.dumps(override.json_body).encode()
                 self._send(
                     override.status,
                     [("Content-Type", "application/json")] if payload else [],
                     payload,
                 )
                 return
-            headers = {
-                k: v for k, v in self.headers.items() if k.lower() not in _NOT_RELAYED
-            }
-            status, response_headers, payload = standin._forward(
-                self.command, self.path, headers, body
-            )
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in _NOT_RELAYED}
+            status, response_headers, payload = standin._forward(self.command, self.path, headers, body)
             self._send(
                 status,
                 [(k, v) for k, v in response_headers if k.lower() not in _NOT_RELAYED],
                 payload,
             )
 
-        def _send(
-            self, status: int, headers: list[tuple[str, str]], payload: bytes
-        ) -> None:
+        def _send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
             self.send_response(status)
             for name, value in headers:
                 self.send_header(name, value)
@@ -208,9 +187,7 @@ def _wait_for_prism(prism: BackgroundProcess, port: int) -> None:
             time.sleep(0.2)
     details = prism.describe()
     prism.stop()
-    raise RuntimeError(
-        f"prism not answering (waited up to {PRISM_READY_TIMEOUT:.0f} s), {details}"
-    )
+    raise RuntimeError(f"prism not answering (waited up to {PRISM_READY_TIMEOUT:.0f} s), {details}")
 
 
 def start_ultravox(api_key: str) -> UltravoxStandin:
@@ -218,9 +195,7 @@ def start_ultravox(api_key: str) -> UltravoxStandin:
     if not ULTRAVOX_SPEC.is_file():
         raise FileNotFoundError(f"Ultravox OpenAPI spec not found at {ULTRAVOX_SPEC}")
     port = free_port()
-    prism = BackgroundProcess(
-        [str(PRISM_BIN), "mock", str(ULTRAVOX_SPEC), "-h", "127.0.0.1", "-p", str(port)]
-    )
+    prism = BackgroundProcess([str(PRISM_BIN), "mock", str(ULTRAVOX_SPEC), "-h", "127.0.0.1", "-p", str(port)])
     _wait_for_prism(prism, port)
     try:
         return UltravoxStandin(api_key, prism, port)

@@ -1,0 +1,1 @@
+"""The AngelCX Dashboard's tests."""

@@ -1,0 +1,132 @@
+"""Fixtures every test may use: app, db, client, login_as; SQLite by default, PostgreSQL via TEST_DATABASE_URL."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+os.environ["FLASK_SKIP_DOTENV"] = "1"  # the developer's .env never leaks into tests
+
+from dashboard import create_app  # noqa: E402
+from dashboard.extensions import db as _db  # noqa: E402
+from tests import factories  # noqa: E402
+
+# Settings from the developer's shell that would point the app at real services.
+for _name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+              "COGNITO_ISSUER", "COGNITO_CLIENT_ID", "COGNITO_CLIENT_SECRET", "COGNITO_DOMAIN",
+              "ULTRAVOX_API_KEY", "ULTRAVOX_WEBHOOK_SECRET", "MAIL_SERVER", "TOKEN_ENCRYPTION_KEY"):
+    os.environ.pop(_name, None)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this test run's own, migrated once: a new PostgreSQL database or a SQLite file."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    # Each run gets its own database, so parallel runs (and developers) never share rows.
+    url = make_url(server_url)
+    name = f"angelcx_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, tmp_path_factory):
+    """The schema, built by the migrations (never by create_all), once per run."""
+    from flask_migrate import upgrade
+
+    os.environ["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def make_app(migrated):
+    """Build an app on the test database with extra settings; tables are emptied after the test."""
+    created = []
+
+    def build(**overrides):
+        config = {
+            "SQLALCHEMY_DATABASE_URI": migrated,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "test-secret-key-0123456789",
+            "SERVER_NAME": None,
+        }
+        config.update(overrides)
+        app = create_app(config)
+        created.append(app)
+        return app
+
+    yield build
+    for app in created:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+    _empty_tables(migrated)
+
+
+def _empty_tables(url: str) -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign `customer` in through the real sign-in form."""
+
+    def login(customer, password: str = factories.PASSWORD):
+        response = client.post("/auth/login", data={"email": customer.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def customer(db):
+    return factories.make_customer()
+
+
+@pytest.fixture
+def other_customer(db):
+    return factories.make_customer(name="Other Business", email="owner@other.example")

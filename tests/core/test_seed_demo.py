@@ -1,0 +1,57 @@
+"""`flask seed-demo` loads a living demo, and running it again changes nothing."""
+from sqlalchemy import func, select
+
+from dashboard.extensions import db
+from dashboard.models import (
+    Agent, Analysis, Contract, Conversation, CustomTool, Customer, EmailLog, EmailTemplate, Message, Plan,
+    Prompt, PromptTemplate, ThirdPartyApp, Visitor,
+)
+
+
+def counts():
+    models = (Customer, Plan, Prompt, PromptTemplate, ThirdPartyApp, Agent, CustomTool, Visitor, Conversation,
+              Message, Analysis, EmailTemplate, EmailLog, Contract)
+    return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
+
+
+def test_seed_demo_is_idempotent_and_fills_every_page(app, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "demo@example.com" in first.output and "demo-password-for-tests" in first.output
+    before = counts()
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert counts() == before
+
+    assert before["Customer"] == 2
+    assert before["Plan"] == 6  # three tiers, monthly and yearly
+    assert before["Agent"] == 4
+    assert before["Conversation"] == 1700
+    assert 250 <= db.session.scalar(select(func.count()).select_from(Visitor).join(Customer).where(
+        Customer.email == "demo@example.com")) <= 350
+    assert before["Message"] > before["Conversation"] * 10  # multi-turn
+    assert before["Analysis"] >= before["Conversation"] - 6  # all but the few still active
+    assert before["EmailLog"] > 0
+    assert db.session.scalar(select(func.count()).where(ThirdPartyApp.is_coming_soon)) >= 1
+
+
+def test_demo_customer_can_sign_in_with_the_printed_password(app, monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    password = result.output.split("password: ")[1].split()[0]
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": "demo@example.com", "password": password})
+    assert response.status_code == 302
+    assert "Sunrise Dental" in client.get("/").get_data(as_text=True)
+
+
+def test_scale_tops_conversations_up(app, monkeypatch):
+    from dashboard.demo.conversations import ensure_conversations
+    from dashboard.demo.seed import seed_demo
+
+    seed_demo("pw-for-tests-123", scale=1, echo=lambda *_: None)
+    demo = db.session.scalars(select(Customer).where(Customer.email == "demo@example.com")).one()
+    assert ensure_conversations(demo.customer_id, 1600, seed=1) == 100
+    assert ensure_conversations(demo.customer_id, 1600, seed=1) == 0

@@ -1,0 +1,66 @@
+"""The shell every page lives in: navigation, flashes, vendored htmx, error pages, /healthz."""
+import pytest
+from flask import abort
+
+SECTIONS = ["/", "/agents/", "/conversations/", "/analytics/", "/emails/", "/leads/", "/integrations/",
+            "/billing/", "/settings/"]
+
+
+@pytest.mark.parametrize("path", SECTIONS)
+def test_every_section_renders_for_a_signed_in_customer(login_as, customer, path):
+    page = login_as(customer).get(path)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for label in ("Agents", "Conversations", "Analytics", "Emails", "Leads", "Integrations", "Billing", "Settings"):
+        assert f">{label}</a>" in html
+    assert 'aria-current="page"' in html
+
+
+def test_base_layout_loads_vendored_htmx_with_the_csrf_header(login_as, customer):
+    html = login_as(customer).get("/").get_data(as_text=True)
+    assert "/static/vendor/htmx-2.0.11.min.js" in html
+    assert "cdn" not in html.lower()
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+def test_flash_messages_show_after_sign_in(login_as, customer):
+    client = login_as(customer)
+    assert f"Welcome back, {customer.name}." in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code", [400, 403, 404, 405, 413, 429, 500])
+def test_error_pages_are_html_for_people_and_json_under_api(make_app, code):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom/<int:code>", endpoint="boom_html")
+    @app.get("/api/v1/boom/<int:code>", endpoint="boom_json")
+    def boom(code):
+        if code == 500:
+            raise RuntimeError("a bug")
+        abort(code)
+
+    from dashboard.auth.guard import public
+    public(boom)
+    client = app.test_client()
+    html = client.get(f"/boom/{code}")
+    assert html.status_code == code
+    assert "<html" in html.get_data(as_text=True) and "Traceback" not in html.get_data(as_text=True)
+    api = client.get(f"/api/v1/boom/{code}")
+    assert api.status_code == code
+    assert api.get_json()["error"]["code"] == code
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and response.get_json()["error"]["message"]
+
+
+def test_health_check_reports_an_unreachable_database(make_app, tmp_path):
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/db.sqlite3")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_responses_vary_on_hx_request(client):
+    assert "HX-Request" in client.get("/auth/login").headers.get("Vary", "")

@@ -1,0 +1,169 @@
+"""Factories for test data: each creates one row with sensible defaults and flushes it."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from dashboard.auth.operations import hash_password
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from dashboard.models import (
+    Agent,
+    Analysis,
+    Contract,
+    Conversation,
+    CustomTool,
+    Customer,
+    EmailLog,
+    EmailTemplate,
+    KnowledgeSource,
+    Lead,
+    Message,
+    Plan,
+    PlanAccess,
+    Prompt,
+    PromptTemplate,
+    Service,
+    ServiceMatch,
+    ThirdPartyApp,
+    ThirdPartyOAuth,
+    Visitor,
+)
+
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = hash_password(PASSWORD)  # scrypt is slow on purpose: hash once per run
+_sequence = itertools.count(1)
+
+FULL_ACCESS = dict(
+    max_call_minutes=1000, max_text_messages=10000, customize_bot_color=True, customize_bot_avatar=True,
+    customize_bot_voice=True, customize_bot_name=True, send_emails=True, max_file_uploads=10,
+    max_web_sources=5, call_recordings=True,
+)
+
+
+def _save(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def make_plan(name: str | None = None, cadence: str = "monthly", cost: str = "99.00", **access) -> Plan:
+    n = next(_sequence)
+    plan_access = _save(PlanAccess(**{**FULL_ACCESS, **access}))
+    return _save(Plan(name=name or f"Plan {n}", description="A plan for tests", cadence=cadence,
+                      cost_usd=Decimal(cost), plan_access_id=plan_access.plan_access_id, tier=n,
+                      lookup_key=f"plan_{n}_{cadence}"))
+
+
+def make_contract(customer: Customer, plan: Plan | None = None, days_left: int = 20) -> Contract:
+    plan = plan or make_plan()
+    now = utcnow()
+    return _save(Contract(customer_id=customer.customer_id, plan_id=plan.plan_id, plan_access_id=plan.plan_access_id,
+                          refreshed_date=now - timedelta(days=30 - days_left),
+                          expiry_date=now + timedelta(days=days_left), status="active"))
+
+
+def make_customer(name: str | None = None, email: str | None = None, with_contract: bool = True, **fields) -> Customer:
+    n = next(_sequence)
+    customer = _save(Customer(name=name or f"Business {n}", email=email or f"owner{n}@example.com",
+                              password_hash=_PASSWORD_HASH, phone="+14155550100", **fields))
+    if with_contract:
+        make_contract(customer)
+    return customer
+
+
+def make_prompt(name: str | None = None, content: str = "You are a helpful assistant.") -> Prompt:
+    n = next(_sequence)
+    template = _save(PromptTemplate(name=f"Template {n}", description="Prompts for tests"))
+    return _save(Prompt(name=name or f"Prompt {n}", description="A prompt", content=content,
+                        prompt_template_id=template.id))
+
+
+def make_agent(customer: Customer, name: str = "Front Desk", **fields) -> Agent:
+    fields.setdefault("ui_config", {"bot_name": name, "color": "#4b3fd6", "position": "bottom-right"})
+    return _save(Agent(customer_id=customer.customer_id, name=name, description="Answers the phone", **fields))
+
+
+def make_tool(agent: Agent, name: str = "check_availability", **fields) -> CustomTool:
+    fields.setdefault("url", "https://api.example.com/availability")
+    fields.setdefault("dynamic_params", [{"name": "date", "location": "query", "schema": {"type": "string"},
+                                          "required": True}])
+    return _save(CustomTool(agent_id=agent.agent_id, name=name, description="Finds free slots",
+                            http_method="GET", static_params=[], **fields))
+
+
+def make_knowledge_source(agent: Agent, **fields) -> KnowledgeSource:
+    fields.setdefault("url", "https://www.example.com/faq")
+    return _save(KnowledgeSource(agent_id=agent.agent_id, kind="web", name="FAQ", status="ready", **fields))
+
+
+def make_visitor(customer: Customer, name: str = "Ava Nguyen", email: str | None = None) -> Visitor:
+    n = next(_sequence)
+    return _save(Visitor(customer_id=customer.customer_id, name=name, email=email or f"visitor{n}@example.net",
+                         phone="+14155550199"))
+
+
+def make_conversation(customer: Customer, agent: Agent | None = None, visitor: Visitor | None = None,
+                      messages: int = 4, analysed: bool = True, channel: str = "chat",
+                      created_at: datetime | None = None, **fields) -> Conversation:
+    started = created_at or utcnow() - timedelta(hours=1)
+    conversation = _save(Conversation(
+        customer_id=customer.customer_id, agent_id=agent.agent_id if agent else None,
+        visitor_id=visitor.visitor_id if visitor else None, channel=channel, is_active=False,
+        created_at=started, ended_at=started + timedelta(minutes=5),
+        call_minutes_used=Decimal("5.00") if channel == "voice" else Decimal("0"),
+        text_messages_used=messages if channel == "chat" else 0, **fields,
+    ))
+    for i in range(messages):
+        db.session.add(Message(session_id=conversation.session_id, role="visitor" if i % 2 else "agent",
+                               content=f"Message number {i}", timestamp=started + timedelta(seconds=10 * i)))
+    if analysed:
+        db.session.add(Analysis(session_id=conversation.session_id, call_summary="The visitor booked a visit.",
+                                intent="book_appointment", sentiment=0.6, sentiment_justification="Friendly",
+                                category="scheduling", category_description="Bookings", action="Confirm by email",
+                                sentiment_detailed=[]))
+    db.session.flush()
+    return conversation
+
+
+def make_email_template(customer: Customer, agent: Agent | None = None, **fields) -> EmailTemplate:
+    return _save(EmailTemplate(customer_id=customer.customer_id, agent_id=agent.agent_id if agent else None,
+                               sender_email="hello@business.example", email_subject="Thanks for calling",
+                               email_body="Hi {{visitor_name}}", **fields))
+
+
+def make_email_log(customer: Customer, template: EmailTemplate | None = None, conversation: Conversation | None = None,
+                   visitor: Visitor | None = None, agent: Agent | None = None) -> EmailLog:
+    return _save(EmailLog(customer_id=customer.customer_id, email_pk=template.email_pk if template else None,
+                          session_id=conversation.session_id if conversation else None,
+                          visitor_id=visitor.visitor_id if visitor else None,
+                          agent_id=agent.agent_id if agent else None, recipient_email="visitor@example.net",
+                          subject="Thanks for calling"))
+
+
+def make_app_catalog_entry(slug: str | None = None, coming_soon: bool = False) -> ThirdPartyApp:
+    n = next(_sequence)
+    return _save(ThirdPartyApp(name=f"App {n}", slug=slug or f"app-{n}", description="An app",
+                               is_coming_soon=coming_soon))
+
+
+def make_connection(agent: Agent, app: ThirdPartyApp | None = None) -> ThirdPartyOAuth:
+    app = app or make_app_catalog_entry()
+    return _save(ThirdPartyOAuth(agent_id=agent.agent_id, third_party_app_id=app.third_party_app_id,
+                                 access_token="encrypted", refresh_token="encrypted", additional_data={}))
+
+
+def make_lead(customer: Customer, **fields) -> Lead:
+    return _save(Lead(customer_id=customer.customer_id, first_name="John", last_name="Doe",
+                      email="john@example.com", score=85, preferences={}, engagement={}, **fields))
+
+
+def make_service(customer: Customer, **fields) -> Service:
+    return _save(Service(customer_id=customer.customer_id, type="consulting",
+                         details={"price": 250, "duration": 60}, location={}, features=[], media={}, **fields))
+
+
+def make_match(customer: Customer, lead: Lead, service: Service) -> ServiceMatch:
+    return _save(ServiceMatch(customer_id=customer.customer_id, lead_id=lead.lead_id, service_id=service.service_id,
+                              score=92, match_factors=["price_range"]))
