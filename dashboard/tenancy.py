@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
@@ -11,7 +11,12 @@ from dashboard.extensions import db
 
 T = TypeVar("T")
 
-current_customer = LocalProxy(lambda: current_user)
+def _current_customer():
+    # The JSON API authenticates by key (g.api_customer); pages by the signed-in session.
+    return g.get("api_customer") or current_user._get_current_object()
+
+
+current_customer = LocalProxy(_current_customer)
 
 
 def scoped(model: type[T]):

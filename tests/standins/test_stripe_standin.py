@@ -80,6 +80,16 @@ def test_products_accept_caller_id_and_list_newest_first(client):
     assert [product.name for product in client.v1.products.list({"active": True}).data] == ["Pro"]
 
 
+def test_lists_page_with_limit_and_starting_after(client):
+    for name in ("One", "Two", "Three"):
+        client.v1.products.create({"name": name})
+
+    first_page = client.v1.products.list({"limit": 2})
+    assert [product.name for product in first_page.data] == ["Three", "Two"] and first_page.has_more is True
+    paged = client.v1.products.list({"limit": 1}).auto_paging_iter()
+    assert [product.name for product in paged] == ["Three", "Two", "One"]
+
+
 def test_prices_are_found_by_lookup_key(standin, client):
     price = create_plan(client)
     create_plan_other = client.v1.prices.create({"product": "angel_pro", "unit_amount": 49000,
