@@ -58,3 +58,62 @@ FEATURE_NAMES = {
     "send_emails": "follow-up emails",
     "call_recordings": "call recordings",
 }
+
+
+class Usage:
+    """What the customer used in the current contract period, against each metered limit."""
+
+    def __init__(self, contract: Contract | None, call_minutes, text_messages: int, file_uploads: int,
+                 web_sources: int):
+        self.contract = contract
+        self.call_minutes = call_minutes
+        self.text_messages = text_messages
+        self.file_uploads = file_uploads
+        self.web_sources = web_sources
+
+    def used(self, limit: str):
+        return {"max_call_minutes": self.call_minutes, "max_text_messages": self.text_messages,
+                "max_file_uploads": self.file_uploads, "max_web_sources": self.web_sources}[limit]
+
+
+METERED = ("max_call_minutes", "max_text_messages", "max_file_uploads", "max_web_sources")
+
+
+def usage(customer_id: int) -> Usage:
+    """Minutes and messages summed over this period's conversations; files and web sources counted (in SQL)."""
+    from sqlalchemy import case, func
+
+    from dashboard.agents.models import Agent, KnowledgeSource
+    from dashboard.conversations.models import Conversation
+
+    contract = active_contract(customer_id)
+    period = [Conversation.customer_id == customer_id]
+    if contract is not None and contract.refreshed_date is not None:
+        period.append(Conversation.created_at >= contract.refreshed_date)
+    minutes, texts = db.session.execute(
+        select(func.coalesce(func.sum(Conversation.call_minutes_used), 0),
+               func.coalesce(func.sum(Conversation.text_messages_used), 0)).where(*period)
+    ).one()
+    files, webs = db.session.execute(
+        select(func.count(case((KnowledgeSource.kind == "file", 1))),
+               func.count(case((KnowledgeSource.kind == "web", 1))))
+        .join(Agent, Agent.agent_id == KnowledgeSource.agent_id).where(Agent.customer_id == customer_id)
+    ).one()
+    return Usage(contract, minutes, int(texts), files, webs)
+
+
+def require_quota(customer_id: int, limit: str, adding=1) -> PlanAccess:
+    """The plan access, or NotEntitled when adding `adding` would pass the plan's `limit`."""
+    access = require(customer_id)
+    if usage(customer_id).used(limit) + adding > getattr(access, limit):
+        raise NotEntitled(f"This would pass your plan's limit of {getattr(access, limit):,} "
+                          f"{LIMIT_NAMES[limit]}. Upgrade on the Billing page.")
+    return access
+
+
+LIMIT_NAMES = {
+    "max_call_minutes": "call minutes",
+    "max_text_messages": "text messages",
+    "max_file_uploads": "file uploads",
+    "max_web_sources": "web sources",
+}
