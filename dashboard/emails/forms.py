@@ -1,0 +1,23 @@
+"""The email template form."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from dashboard.emails.operations import PLACEHOLDERS
+
+
+class EmailTemplateForm(FlaskForm):
+    email_subject = StringField("Subject", validators=[DataRequired(), Length(max=500)])
+    sender_email = EmailField("Sender address", validators=[DataRequired(), Email(), Length(max=255)])
+    agent_id = SelectField("Sent by agent", coerce=int, validate_choice=True)
+    email_body = TextAreaField("Body", validators=[DataRequired(), Length(max=20000)])
+    is_active = BooleanField("Active (agents send it after conversations)", default=True)
+
+    def validate_email_body(self, field):
+        import re
+
+        unknown = {name for name in re.findall(r"\{\{\s*(\w+)\s*\}\}", field.data or "")} - set(PLACEHOLDERS)
+        if unknown:
+            raise ValidationError(
+                f"Unknown placeholder(s): {', '.join(sorted(unknown))}. Use {', '.join('{{' + p + '}}' for p in PLACEHOLDERS)}."
+            )
