@@ -62,6 +62,9 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
+    from dashboard.api.converters import CONVERTERS
+
+    app.url_map.converters.update(CONVERTERS)
     for name in BLUEPRINTS:
         module = import_module(f"dashboard.{name}")
         app.register_blueprint(module.bp)

@@ -33,6 +33,8 @@ def render_error(code: int, description: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # abort(response): the view built its own answer
+            return error.response
         # Werkzeug's default descriptions are written for developers; ours are for people,
         # unless a view passed its own (abort(400, "…")).
         default = type(error).description

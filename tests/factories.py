@@ -13,8 +13,8 @@ from dashboard.models import (
     Analysis,
     Contract,
     Conversation,
-    CustomTool,
     Customer,
+    CustomTool,
     EmailLog,
     EmailTemplate,
     KnowledgeSource,
@@ -155,8 +155,9 @@ def make_connection(agent: Agent, app: ThirdPartyApp | None = None) -> ThirdPart
 
 
 def make_lead(customer: Customer, **fields) -> Lead:
+    fields.setdefault("email", "john@example.com")
     return _save(Lead(customer_id=customer.customer_id, first_name="John", last_name="Doe",
-                      email="john@example.com", score=85, preferences={}, engagement={}, **fields))
+                      score=85, preferences={}, engagement={}, **fields))
 
 
 def make_service(customer: Customer, **fields) -> Service:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import jsonify, render_template
 from sqlalchemy import text
 
+from dashboard.access import public
 from dashboard.analytics.operations import overview
-from dashboard.auth.guard import public
 from dashboard.core import bp
 from dashboard.extensions import db
 from dashboard.tenancy import current_customer

@@ -7,6 +7,7 @@ from pathlib import Path
 from dashboard.demo.accounts import DEMO, OTHER, ensure_account
 from dashboard.demo.catalog import seed_catalog
 from dashboard.demo.conversations import ensure_conversations
+from dashboard.demo.crm import ensure_crm
 from dashboard.extensions import db
 
 
@@ -32,3 +33,4 @@ def seed_demo(password: str, scale: int = 1, echo=print) -> None:
         echo(f"{'Created' if created else 'Found'} {account.name} ({account.email}).")
         added = ensure_conversations(customer.customer_id, account.conversations * scale, seed)
         echo(f"  {added:,} conversations added.")
+        ensure_crm(customer.customer_id, seed)

@@ -39,7 +39,7 @@ def test_error_pages_are_html_for_people_and_json_under_api(make_app, code):
             raise RuntimeError("a bug")
         abort(code)
 
-    from dashboard.auth.guard import public
+    from dashboard.access import public
     public(boom)
     client = app.test_client()
     html = client.get(f"/boom/{code}")
