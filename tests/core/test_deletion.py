@@ -5,8 +5,22 @@ from dashboard.agents.operations import delete_agent
 from dashboard.auth.operations import delete_customer
 from dashboard.extensions import db
 from dashboard.models import (
-    Agent, Analysis, Contract, Conversation, CustomTool, Customer, EmailLog, EmailTemplate, KnowledgeSource,
-    Lead, Message, Service, ServiceMatch, ThirdPartyApp, ThirdPartyOAuth, Visitor,
+    Agent,
+    Analysis,
+    Contract,
+    Conversation,
+    Customer,
+    CustomTool,
+    EmailLog,
+    EmailTemplate,
+    KnowledgeSource,
+    Lead,
+    Message,
+    Service,
+    ServiceMatch,
+    ThirdPartyApp,
+    ThirdPartyOAuth,
+    Visitor,
 )
 from tests import factories
 

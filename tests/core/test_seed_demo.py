@@ -3,8 +3,20 @@ from sqlalchemy import func, select
 
 from dashboard.extensions import db
 from dashboard.models import (
-    Agent, Analysis, Contract, Conversation, CustomTool, Customer, EmailLog, EmailTemplate, Message, Plan,
-    Prompt, PromptTemplate, ThirdPartyApp, Visitor,
+    Agent,
+    Analysis,
+    Contract,
+    Conversation,
+    Customer,
+    CustomTool,
+    EmailLog,
+    EmailTemplate,
+    Message,
+    Plan,
+    Prompt,
+    PromptTemplate,
+    ThirdPartyApp,
+    Visitor,
 )
 
 
