@@ -1,13 +1,11 @@
-"""Integrations pages."""
+"""The integrations catalog."""
 from flask import render_template
 
 from dashboard.integrations import bp
+from dashboard.integrations.operations import catalog_with_connections
+from dashboard.tenancy import current_customer
 
 
 @bp.get("/")
 def index():
-    return render_template(
-        "core/coming_soon.html",
-        title="Integrations",
-        coming="Third-party app connections over OAuth, per agent.",
-    )
+    return render_template("integrations/index.html", apps=catalog_with_connections(current_customer.customer_id))
