@@ -32,3 +32,6 @@ def seed_demo_command(scale: int, if_empty: bool) -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    from dashboard.billing.cli import billing_cli
+
+    app.cli.add_command(billing_cli)

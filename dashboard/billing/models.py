@@ -65,6 +65,8 @@ class Contract(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | ended
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Stripe's `created` time of the last webhook event applied, so an older one arriving late is ignored.
+    stripe_event_created: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     plan: Mapped[Plan] = relationship(lazy="joined")
     access: Mapped[PlanAccess] = relationship(lazy="joined")
