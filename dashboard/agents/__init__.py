@@ -3,4 +3,12 @@ from flask import Blueprint
 
 bp = Blueprint("agents", __name__, url_prefix="/agents")
 
-from dashboard.agents import routes  # noqa: E402,F401
+from dashboard.agents import (  # noqa: E402,F401
+    embed_routes,
+    knowledge_routes,
+    prompt_routes,
+    routes,
+    tool_routes,
+    voice_routes,
+    widget_routes,
+)

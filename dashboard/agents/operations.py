@@ -1,8 +1,14 @@
 """The agent domain's logic: plain functions taking explicit arguments."""
 from __future__ import annotations
 
-from dashboard.agents.models import Agent
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from dashboard.agents.models import Agent, CustomTool, Prompt
+from dashboard.agents.widget import GATED_FIELDS, locked_changes, validate_ui_config, with_defaults
+from dashboard.billing.entitlements import require
 from dashboard.extensions import db
+from dashboard.integrations.models import ThirdPartyApp, ThirdPartyOAuth
 
 
 def delete_agent(agent: Agent) -> None:
@@ -33,3 +39,65 @@ def create_agent(customer_id: int, name: str, description: str | None = None, pr
     db.session.add(agent)
     db.session.flush()
     return agent
+
+
+PAGE_SIZE = 24
+
+
+def list_agents(customer_id: int, search: str = "", after: int | None = None, limit: int = PAGE_SIZE):
+    """The customer's agents (newest first, keyset by id) with their tool counts, in one query."""
+    tool_count = (select(func.count(CustomTool.custom_tool_id)).where(CustomTool.agent_id == Agent.agent_id)
+                  .correlate(Agent).scalar_subquery())
+    query = select(Agent, tool_count).where(Agent.customer_id == customer_id).options(selectinload(Agent.prompt))
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(or_(Agent.name.ilike(pattern), Agent.description.ilike(pattern)))
+    if after is not None:
+        query = query.where(Agent.agent_id < after)
+    rows = db.session.execute(query.order_by(Agent.agent_id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    return rows[:limit], (rows[limit - 1][0].agent_id if more else None)
+
+
+def update_details(agent: Agent, name: str, description: str | None, brand_info: str | None) -> None:
+    agent.name, agent.description, agent.brand_info = name.strip(), description or None, brand_info or None
+    db.session.flush()
+
+
+def prompt_library() -> list[Prompt]:
+    return list(db.session.scalars(select(Prompt).options(selectinload(Prompt.template))
+                                   .order_by(Prompt.prompt_template_id, Prompt.name)))
+
+
+def update_prompt(agent: Agent, prompt_id: int | None, prompt_override: str | None, temperature) -> None:
+    agent.prompt_id = prompt_id or None
+    agent.prompt_override = (prompt_override or "").strip() or None
+    agent.temperature = float(temperature)
+    db.session.flush()
+
+
+def update_voice(agent: Agent, voice: str) -> None:
+    """Set the agent's voice; NotEntitled unless the plan includes voice selection."""
+    require(agent.customer_id, "customize_bot_voice")
+    agent.voice = voice
+    db.session.flush()
+
+
+def update_widget(agent: Agent, proposed: dict) -> dict[str, str]:
+    """Save the widget settings; returns gated fields the plan does not unlock (nothing is saved then)."""
+    access = require(agent.customer_id)
+    unlocked = {flag for flag in set(GATED_FIELDS.values()) if getattr(access, flag)}
+    refused = locked_changes(agent.ui_config, proposed, unlocked)
+    if refused:
+        return refused
+    agent.ui_config = validate_ui_config({**with_defaults(agent.ui_config), **proposed})
+    db.session.flush()
+    return {}
+
+
+def integrations_catalog(agent: Agent) -> list[tuple[ThirdPartyApp, bool]]:
+    """The third-party app catalog and whether this agent is connected to each (connecting is the integrations domain's)."""
+    connected = set(db.session.scalars(select(ThirdPartyOAuth.third_party_app_id)
+                                       .where(ThirdPartyOAuth.agent_id == agent.agent_id)))
+    apps = db.session.scalars(select(ThirdPartyApp).order_by(ThirdPartyApp.is_coming_soon, ThirdPartyApp.name))
+    return [(app, app.third_party_app_id in connected) for app in apps]

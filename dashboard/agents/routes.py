@@ -1,13 +1,81 @@
-"""Agents pages."""
-from flask import render_template
+"""Agents: the list, creating one, its builder page, its details, and deleting it."""
+from __future__ import annotations
 
-from dashboard.agents import bp
+from flask import flash, redirect, render_template, request, url_for
+from flask_htmx import make_response as htmx_response
+
+from dashboard.agents import bp, operations
+from dashboard.agents.forms import AgentForm
+from dashboard.agents.models import Agent
+from dashboard.agents.pages import render_builder
+from dashboard.billing.entitlements import NotEntitled, entitlements, require
+from dashboard.extensions import db, htmx
+from dashboard.tenancy import current_customer, get_owned_or_404
 
 
 @bp.get("/")
 def index():
-    return render_template(
-        "core/coming_soon.html",
-        title="Agents",
-        coming="The agent builder: prompt, voice, widget with live preview, custom tools, knowledge and embed.",
-    )
+    search = request.args.get("q", "").strip()[:100]
+    after = request.args.get("after", type=int)
+    rows, next_after = operations.list_agents(current_customer.customer_id, search, after)
+    context = {"rows": rows, "next_after": next_after, "search": search, "after": after,
+               "has_plan": entitlements(current_customer.customer_id) is not None}
+    if htmx and not htmx.boosted:
+        return render_template("agents/_cards.html", **context)
+    return render_template("agents/index.html", **context)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = AgentForm()
+    plan_message = None
+    try:
+        require(current_customer.customer_id)
+    except NotEntitled as refused:
+        plan_message = refused.message
+    if request.method == "POST" and plan_message is None and form.validate_on_submit():
+        agent = operations.create_agent(current_customer.customer_id, form.name.data, form.description.data or None,
+                                        brand_info=form.brand_info.data or None)
+        db.session.commit()
+        flash(f"{agent.name} is ready. Set up its prompt, voice and widget below.", "success")
+        return redirect(url_for("agents.show", agent_id=agent.agent_id))
+    status = 422 if request.method == "POST" else 200
+    if request.method == "POST" and plan_message:
+        status = 403
+    return render_template("agents/new.html", form=form, plan_message=plan_message), status
+
+
+@bp.get("/<int:agent_id>")
+def show(agent_id: int):
+    return render_builder(get_owned_or_404(Agent, agent_id))
+
+
+@bp.post("/<int:agent_id>/details")
+def save_details(agent_id: int):
+    agent = get_owned_or_404(Agent, agent_id)
+    form = AgentForm()
+    if not form.validate_on_submit():
+        return render_builder(agent, "details", 422, details_form=form)
+    operations.update_details(agent, form.name.data, form.description.data, form.brand_info.data)
+    db.session.commit()
+    return saved(agent, "details", "Details saved.")
+
+
+@bp.post("/<int:agent_id>/delete")
+def delete(agent_id: int):
+    agent = get_owned_or_404(Agent, agent_id)
+    name = agent.name
+    operations.delete_agent(agent)
+    db.session.commit()
+    flash(f"{name} was deleted. Its conversations are kept.", "success")
+    if htmx:
+        return htmx_response(redirect=url_for("agents.index"))
+    return redirect(url_for("agents.index"))
+
+
+def saved(agent: Agent, section: str, message: str, **overrides):
+    """After a section saved: its fresh fragment for HTMX, else back to the page at that section."""
+    if htmx:
+        return render_builder(agent, section, saved_message=message, **overrides)
+    flash(message, "success")
+    return redirect(url_for("agents.show", agent_id=agent.agent_id, _anchor=section))

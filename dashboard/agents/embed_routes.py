@@ -1,0 +1,30 @@
+"""The Embed section's Test call: start an Ultravox call with the compiled agent and show its join URL."""
+from __future__ import annotations
+
+from flask import render_template
+
+from dashboard import ultravox_client
+from dashboard.agents import bp
+from dashboard.agents.models import Agent
+from dashboard.agents.pages import render_builder
+from dashboard.agents.ultravox_compile import compile_call
+from dashboard.extensions import htmx
+from dashboard.tenancy import get_owned_or_404
+
+
+@bp.post("/<int:agent_id>/test-call")
+def test_call(agent_id: int):
+    agent = get_owned_or_404(Agent, agent_id)
+    call, error, status = None, None, 200
+    if not ultravox_client.configured():
+        error, status = "Ultravox is not configured (set ULTRAVOX_API_KEY), so test calls are off.", 409
+    else:
+        from dashboard.agents.ultravox_gateway import create_call
+
+        try:
+            call = create_call(compile_call(agent))
+        except ultravox_client.UltravoxError as failure:
+            error, status = failure.message, 502
+    if htmx:
+        return render_template("agents/_test_call.html", call=call, error=error), status
+    return render_builder(agent, test_call=call, test_call_error=error, status=status)

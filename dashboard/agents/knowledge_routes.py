@@ -1,0 +1,58 @@
+"""The Knowledge section: add a file or a web page (within the plan's limits), delete a source."""
+from __future__ import annotations
+
+from flask import abort
+
+from dashboard import safe_http
+from dashboard.agents import bp, knowledge
+from dashboard.agents.forms import FileSourceForm, WebSourceForm
+from dashboard.agents.models import Agent, KnowledgeSource
+from dashboard.agents.pages import render_builder
+from dashboard.agents.routes import saved
+from dashboard.agents.uploads import RejectedUpload
+from dashboard.billing.entitlements import NotEntitled
+from dashboard.extensions import db
+from dashboard.tenancy import get_owned_or_404
+
+
+@bp.post("/<int:agent_id>/knowledge/web")
+def add_web_source(agent_id: int):
+    agent = get_owned_or_404(Agent, agent_id)
+    form = WebSourceForm()
+    if not form.validate_on_submit():
+        return render_builder(agent, "knowledge", 422, web_form=form)
+    try:
+        source = knowledge.add_web_source(agent, form.url.data.strip(), form.name.data)
+    except (NotEntitled, safe_http.UnsafeURL) as refused:
+        db.session.rollback()
+        form.url.errors.append(refused.message)
+        return render_builder(agent, "knowledge", 403 if isinstance(refused, NotEntitled) else 422, web_form=form)
+    db.session.commit()
+    return saved(agent, "knowledge", f"Added {source.name}: {source.status_detail}")
+
+
+@bp.post("/<int:agent_id>/knowledge/file")
+def add_file_source(agent_id: int):
+    agent = get_owned_or_404(Agent, agent_id)
+    form = FileSourceForm()
+    if not form.validate_on_submit():
+        return render_builder(agent, "knowledge", 422, file_form=form)
+    try:
+        source = knowledge.add_file_source(agent, form.file.data)
+    except (NotEntitled, RejectedUpload) as refused:
+        db.session.rollback()
+        form.file.errors = [refused.message]
+        return render_builder(agent, "knowledge", 403 if isinstance(refused, NotEntitled) else 422, file_form=form)
+    db.session.commit()
+    return saved(agent, "knowledge", f"Added {source.name}: {source.status_detail}")
+
+
+@bp.post("/<int:agent_id>/knowledge/<int:source_id>/delete")
+def delete_source(agent_id: int, source_id: int):
+    agent = get_owned_or_404(Agent, agent_id)
+    source = get_owned_or_404(KnowledgeSource, source_id)
+    if source.agent_id != agent.agent_id:
+        abort(404)
+    knowledge.delete_source(source, agent.customer_id)
+    db.session.commit()
+    return saved(agent, "knowledge", f"Removed {source.name}.")

@@ -1,0 +1,110 @@
+"""Custom tools: saving them, and testing one for real through the SSRF-safe client."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+from dashboard import safe_http
+from dashboard.agents.models import Agent, CustomTool
+from dashboard.agents.tool_forms import PLACEHOLDER, ToolForm
+from dashboard.extensions import db
+
+SHOWN_BODY_CHARS = 4000
+
+
+def save_tool(agent: Agent, form: ToolForm, tool: CustomTool | None = None) -> CustomTool:
+    """Create or update a tool from a validated form."""
+    if tool is None:
+        tool = CustomTool(agent_id=agent.agent_id)
+        db.session.add(tool)
+    tool.name = form.name.data
+    tool.description = form.description.data
+    tool.http_method = form.http_method.data
+    tool.url = form.url.data.strip()
+    tool.static_params = form.static_rows()
+    tool.dynamic_params = form.dynamic_rows()
+    db.session.flush()
+    return tool
+
+
+def delete_tool(tool: CustomTool) -> None:
+    db.session.delete(tool)
+    db.session.flush()
+
+
+def tool_form_data(tool: CustomTool | None) -> dict:
+    """The form's initial data for a tool (or a blank tool), with one empty row to fill in for each list."""
+    if tool is None:
+        return {"http_method": "GET", "static_params": [{}], "dynamic_params": [{}]}
+    return {"name": tool.name, "description": tool.description, "http_method": tool.http_method, "url": tool.url,
+            "static_params": list(tool.static_params or []) or [{}],
+            "dynamic_params": [{**p, "schema": json.dumps(p.get("schema") or {})} for p in tool.dynamic_params or []]
+            or [{}]}
+
+
+@dataclass
+class ToolRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+
+
+def build_request(tool: CustomTool, values: dict[str, object]) -> ToolRequest:
+    """The HTTP request the agent would send with these dynamic values (and the tool's static ones)."""
+    params = [(p, p.get("value")) for p in tool.static_params or []]
+    params += [(p, values[p["name"]]) for p in tool.dynamic_params or [] if values.get(p["name"]) is not None]
+    path_values, query, headers, body = {}, [], {}, {}
+    for param, value in params:
+        text = value if isinstance(value, str) else json.dumps(value)
+        location = param["location"]
+        if location == "path":
+            path_values[param["name"]] = quote(text, safe="")
+        elif location == "query":
+            query.append((param["name"], text))
+        elif location == "header":
+            headers[param["name"]] = text
+        else:
+            body[param["name"]] = value
+    url = PLACEHOLDER.sub(lambda m: path_values.get(m.group(1), ""), tool.url)
+    if query:
+        parts = urlsplit(url)
+        url = urlunsplit(parts._replace(query="&".join(filter(None, [parts.query, urlencode(query)]))))
+    payload = None
+    if body or tool.http_method in {"POST", "PUT", "PATCH"}:
+        payload = json.dumps(body).encode()
+        headers.setdefault("Content-Type", "application/json")
+    headers.setdefault("User-Agent", "AngelCX-ToolTest/1.0")
+    return ToolRequest(tool.http_method, url, headers, payload)
+
+
+@dataclass
+class ToolTestResult:
+    request: ToolRequest
+    response: safe_http.SafeResponse | None = None
+    refused: str | None = None
+
+    @property
+    def shown_body(self) -> str:
+        text = self.response.text if self.response else ""
+        try:
+            text = json.dumps(json.loads(text), indent=2)
+        except ValueError:
+            pass
+        return text[:SHOWN_BODY_CHARS]
+
+    @property
+    def body_truncated(self) -> bool:
+        return bool(self.response) and (self.response.truncated or len(self.response.text) > SHOWN_BODY_CHARS)
+
+
+def run_tool_test(tool: CustomTool, values: dict[str, object]) -> ToolTestResult:
+    """Send the tool's request for real; a refused URL (SSRF, redirect, timeout…) comes back as `refused`."""
+    outgoing = build_request(tool, values)
+    try:
+        response = safe_http.request(outgoing.method, outgoing.url, headers=outgoing.headers, body=outgoing.body)
+    except safe_http.UnsafeURL as refused:
+        return ToolTestResult(outgoing, refused=refused.message)
+    return ToolTestResult(outgoing, response=response)
+

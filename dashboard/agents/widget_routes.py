@@ -1,0 +1,83 @@
+"""The Widget section: its settings (each gated by its plan flag), the avatar upload and the live preview."""
+from __future__ import annotations
+
+import re
+
+from flask import abort, render_template, request, send_from_directory, url_for
+
+from dashboard.agents import bp, operations
+from dashboard.agents.forms import WidgetForm
+from dashboard.agents.models import Agent
+from dashboard.agents.pages import render_builder
+from dashboard.agents.routes import saved
+from dashboard.agents.uploads import AVATAR_KINDS, AVATAR_MAX_BYTES, RejectedUpload, customer_folder, store_upload
+from dashboard.agents.widget import GATED_FIELDS, InvalidUiConfig, contrast_text, with_defaults
+from dashboard.auth.guard import public
+from dashboard.billing.entitlements import NotEntitled, require
+from dashboard.extensions import db
+from dashboard.tenancy import get_owned_or_404
+
+FIELDS = ("bot_name", "color", "avatar_url", "position", "greeting", "launcher_text")
+AVATAR_NAME = re.compile(r"^(\d+)_([0-9a-f]{32}\.(?:png|jpe?g|gif|webp))$")
+
+
+def _proposed(form: WidgetForm) -> dict:
+    """The submitted settings; fields the browser did not send (disabled, locked) keep their stored value."""
+    proposed = {name: (form[name].data or "").strip() for name in FIELDS if name in request.form}
+    if "avatar_url" in proposed:
+        proposed["avatar_url"] = proposed["avatar_url"] or None
+    return proposed
+
+
+@bp.post("/<int:agent_id>/widget")
+def save_widget(agent_id: int):
+    agent = get_owned_or_404(Agent, agent_id)
+    form = WidgetForm()
+    if not form.validate_on_submit():
+        return render_builder(agent, "widget", 422, widget_form=form)
+    proposed = _proposed(form)
+    upload = request.files.get("avatar")
+    if upload and upload.filename:
+        try:
+            require(agent.customer_id, GATED_FIELDS["avatar_url"])
+            stored = store_upload(agent.customer_id, upload, AVATAR_KINDS, AVATAR_MAX_BYTES)
+        except (NotEntitled, RejectedUpload) as refused:
+            form.avatar.errors = [refused.message]
+            return render_builder(agent, "widget", 422, widget_form=form)
+        proposed["avatar_url"] = url_for("agents.avatar", filename=f"{agent.customer_id}_{stored.stored_name}")
+    try:
+        refused = operations.update_widget(agent, proposed)
+    except (NotEntitled, InvalidUiConfig) as error:
+        form.form_errors.append(getattr(error, "message", None) or "These widget settings are not valid.")
+        return render_builder(agent, "widget", 422, widget_form=form)
+    if refused:
+        from dashboard.agents.plan_gates import lock_reasons
+
+        reasons = lock_reasons(agent.customer_id)
+        for name, flag in refused.items():
+            form[name].errors = [reasons[flag] or "Your plan does not include this."]
+        return render_builder(agent, "widget", 403, widget_form=form)
+    db.session.commit()
+    return saved(agent, "widget", "Widget saved.")
+
+
+@bp.post("/<int:agent_id>/widget/preview")
+def preview_widget(agent_id: int):
+    """The preview with the settings as typed, validated but not saved; invalid values keep the stored ones."""
+    agent = get_owned_or_404(Agent, agent_id)
+    form = WidgetForm()
+    form.validate()
+    valid = {name: value for name, value in _proposed(form).items() if not form[name].errors}
+    widget = with_defaults({**with_defaults(agent.ui_config), **valid})
+    return render_template("agents/_widget_preview.html", widget=widget, contrast_text=contrast_text,
+                           preview_errors={name: form[name].errors for name in FIELDS if form[name].errors})
+
+
+@bp.get("/avatars/<filename>")
+@public
+def avatar(filename: str):
+    """Widget avatars are public (they show on the customer's site); names are unguessable."""
+    match = AVATAR_NAME.match(filename)
+    if not match:
+        abort(404)
+    return send_from_directory(customer_folder(int(match.group(1))), match.group(2), max_age=86400)

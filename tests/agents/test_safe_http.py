@@ -1,0 +1,78 @@
+"""The SSRF-safe client refuses internal addresses, other schemes and redirects; allowed test hosts get through."""
+import pytest
+
+from dashboard import safe_http
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://127.0.0.1/", "loopback"),
+    ("http://[::1]:8080/", "loopback"),
+    ("http://10.0.0.5/admin", "private network"),
+    ("http://192.168.1.1/", "private network"),
+    ("http://172.16.0.1/", "private network"),
+    ("http://169.254.169.254/latest/meta-data/", "cloud metadata"),
+    ("http://[fd00:ec2::254]/", "cloud metadata"),
+    ("http://[fe80::1]/", "link-local"),
+    ("http://[fc00::1]/", "private network"),
+    ("http://224.0.0.1/", "multicast"),
+    ("http://0.0.0.0/", "unspecified"),
+    ("http://[::ffff:127.0.0.1]/", "loopback"),
+    ("http://100.64.0.1/", "not a public internet address"),
+    ("http://localhost:5000/", "resolves to"),
+])
+def test_internal_addresses_are_refused(app, url, reason):
+    with pytest.raises(safe_http.UnsafeURL) as refused:
+        safe_http.request("GET", url)
+    assert reason in refused.value.message
+    with pytest.raises(safe_http.UnsafeURL):
+        safe_http.check_url(url)
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("file:///etc/passwd", "Only http:// and https://"),
+    ("gopher://example.com/", "Only http:// and https://"),
+    ("ftp://example.com/x", "Only http:// and https://"),
+    ("https://user:pw@example.com/", "user name or password"),
+    ("https:///nohost", "no host name"),
+])
+def test_other_schemes_and_credentials_are_refused(app, url, message):
+    with pytest.raises(safe_http.UnsafeURL) as refused:
+        safe_http.request("GET", url)
+    assert message in refused.value.message
+
+
+def test_public_addresses_pass_the_check(app):
+    assert safe_http.blocked_reason(__import__("ipaddress").ip_address("93.184.215.14")) is None
+    safe_http.check_url("https://93.184.215.14/")
+    safe_http.check_url("https://name-that-does-not-resolve.invalid/")  # saved now, checked again when called
+
+
+def test_an_allowed_host_is_called_with_the_pinned_address(make_app, local_server):
+    app = make_app(SAFE_HTTP_ALLOWED_HOSTS=["127.0.0.1"])
+    with app.app_context():
+        response = safe_http.request("GET", f"{local_server.base_url}/slots?day=1")
+    assert response.status == 200 and response.address == "127.0.0.1"
+    assert b'"slots"' in response.body and response.elapsed_ms >= 0
+    assert local_server.requests[0]["headers"]["Host"] == f"127.0.0.1:{local_server.port}"
+
+
+def test_redirects_are_not_followed(make_app, local_server):
+    app = make_app(SAFE_HTTP_ALLOWED_HOSTS=["127.0.0.1"])
+    with app.app_context(), pytest.raises(safe_http.UnsafeURL) as refused:
+        safe_http.request("GET", f"{local_server.base_url}/redirect")
+    assert "redirects are not followed" in refused.value.message
+    assert len(local_server.requests) == 1
+
+
+def test_the_response_is_capped(make_app, local_server):
+    app = make_app(SAFE_HTTP_ALLOWED_HOSTS=["127.0.0.1"])
+    with app.app_context():
+        response = safe_http.request("GET", f"{local_server.base_url}/big", max_bytes=10)
+    assert len(response.body) == 10 and response.truncated
+
+
+def test_without_the_setting_the_local_server_is_refused(app, local_server):
+    with pytest.raises(safe_http.UnsafeURL) as refused:
+        safe_http.request("GET", f"{local_server.base_url}/slots")
+    assert "loopback" in refused.value.message
+    assert local_server.requests == []
