@@ -1,0 +1,104 @@
+"""POST /api/v1/conversations: a finished text chat, stored whole or not at all."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import jsonschema
+from email_validator import EmailNotValidError, validate_email
+from flask import abort, jsonify, request, url_for
+
+from dashboard.agents.models import Agent
+from dashboard.api import bp
+from dashboard.conversations.ingest import IncomingMessage, VisitorDetails, record_chat
+from dashboard.tenancy import get_owned_or_404
+
+MAX_MESSAGES = 500
+MAX_CONTENT = 10_000
+
+CHAT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["agent_id", "messages"],
+    "properties": {
+        "agent_id": {"type": "integer", "minimum": 1},
+        "visitor": {"type": "object", "additionalProperties": False, "properties": {
+            "name": {"type": ["string", "null"], "maxLength": 255},
+            "email": {"type": ["string", "null"], "maxLength": 255},
+            "phone": {"type": ["string", "null"], "maxLength": 32},
+        }},
+        "messages": {"type": "array", "minItems": 1, "maxItems": MAX_MESSAGES, "items": {
+            "type": "object", "additionalProperties": False, "required": ["role", "content", "timestamp"],
+            "properties": {
+                "role": {"enum": ["visitor", "agent"]},
+                "content": {"type": "string", "minLength": 1, "maxLength": MAX_CONTENT},
+                "timestamp": {"type": "string", "maxLength": 40},
+            },
+        }},
+        "ended_at": {"type": ["string", "null"], "maxLength": 40},
+    },
+}
+
+
+def _problem(path: str, message: str) -> dict:
+    return {"field": path or "(body)", "message": message}
+
+
+def _path(error: jsonschema.ValidationError) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+
+
+def _moment(value: str, path: str, problems: list) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        problems.append(_problem(path, "must be an ISO 8601 date-time with a timezone, e.g. 2026-05-01T09:30:00Z"))
+        return None
+    return moment
+
+
+def _parse(document) -> tuple[int, VisitorDetails, list[IncomingMessage], datetime]:
+    """The chat from the body, or a 400/422 JSON error naming every problem."""
+    problems = [_problem(_path(e), e.message) for e in jsonschema.Draft202012Validator(CHAT).iter_errors(document)]
+    if not problems:
+        visitor = document.get("visitor") or {}
+        email = (visitor.get("email") or "").strip() or None
+        if email:
+            try:
+                email = validate_email(email, check_deliverability=False).normalized
+            except EmailNotValidError as error:
+                problems.append(_problem("visitor.email", str(error)))
+        messages, previous = [], None
+        for i, item in enumerate(document["messages"]):
+            moment = _moment(item["timestamp"], f"messages[{i}].timestamp", problems)
+            if moment and previous and moment < previous:
+                problems.append(_problem(f"messages[{i}].timestamp", "must not be earlier than the message before"))
+            previous = moment or previous
+            messages.append(IncomingMessage(item["role"], item["content"], moment))
+        ended_at = previous
+        if document.get("ended_at"):
+            ended_at = _moment(document["ended_at"], "ended_at", problems)
+            if ended_at and previous and ended_at < previous:
+                problems.append(_problem("ended_at", "must not be earlier than the last message"))
+    if problems:
+        response = jsonify(error={"code": 422, "message": "The body is not valid.", "details": problems})
+        response.status_code = 422
+        abort(response)
+    details = VisitorDetails(visitor.get("name") or None, email, visitor.get("phone") or None)
+    return document["agent_id"], details, messages, ended_at
+
+
+@bp.post("/conversations")
+def create_conversation():
+    document = request.get_json(silent=True)
+    if document is None:
+        abort(400, "The body must be JSON (Content-Type: application/json).")
+    agent_id, details, messages, ended_at = _parse(document)
+    agent = get_owned_or_404(Agent, agent_id)
+    conversation = record_chat(agent.customer_id, agent.agent_id, details, messages, ended_at)
+    return jsonify(
+        conversation_id=conversation.session_id, channel="chat", text_messages_used=conversation.text_messages_used,
+        over_limit=conversation.over_limit, url=url_for("conversations.transcript_page",
+                                                        conversation_id=conversation.session_id, _external=True),
+    ), 201

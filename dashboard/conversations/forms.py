@@ -1,0 +1,59 @@
+"""The conversations list's filters, read from the query string and validated like any form."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectField
+from wtforms.validators import Length, Optional, Regexp, ValidationError
+
+from dashboard.conversations.analysis import taxonomy
+from dashboard.conversations.search import CURSOR_PATTERN, Filters
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+class ConversationFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = SearchField("Search messages", validators=[Optional(), Length(max=200)])
+    agent = SelectField("Agent", choices=[], default="")
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
+    channel = SelectField("Channel", default="", choices=[("", "Any channel"), ("voice", "Voice"), ("chat", "Chat")])
+    status = SelectField("Status", default="", choices=[("", "Any status"), ("active", "Active"), ("ended", "Ended")])
+    sentiment = SelectField("Sentiment", default="", choices=[("", "Any sentiment"), ("positive", "Positive (> 0.2)"),
+                                                  ("neutral", "Neutral"), ("negative", "Negative (< -0.2)")])
+    intent = SelectField("Intent", default="", choices=[("", "Any intent")] + [
+        (name, _label(name)) for name in [*taxonomy.INTENTS, taxonomy.FALLBACK_INTENT]])
+    category = SelectField("Category", default="", choices=[("", "Any category")] + [
+        (name, _label(name)) for name in taxonomy.CATEGORIES])
+    over_limit = BooleanField("Over the plan limit")
+    cursor = HiddenField(validators=[Optional(), Regexp(CURSOR_PATTERN, message="This page link is not valid.")])
+
+    def __init__(self, formdata, agents: list[tuple[int, str]]):
+        super().__init__(formdata)
+        self.agent.choices = [("", "Any agent")] + [(str(agent_id), name) for agent_id, name in agents]
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("The end date is before the start date.")
+
+    def filters(self) -> Filters:
+        return Filters(
+            agent_id=int(self.agent.data) if self.agent.data else None,
+            start=self.start.data, end=self.end.data, channel=self.channel.data or None,
+            status=self.status.data or None, sentiment=self.sentiment.data or None,
+            intent=self.intent.data or None, category=self.category.data or None,
+            over_limit=bool(self.over_limit.data), q=(self.q.data or "").strip() or None,
+        )
+
+    def query_args(self) -> dict:
+        """The active filters as query-string arguments (for links that keep them)."""
+        values = {name: self[name].data for name in ("q", "agent", "channel", "status", "sentiment", "intent",
+                                                     "category")}
+        values.update(start=self.start.data, end=self.end.data, over_limit="y" if self.over_limit.data else None)
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items() if v}

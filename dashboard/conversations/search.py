@@ -1,0 +1,158 @@
+"""Finding a customer's conversations: filters, full-text search in messages, keyset pages, capped counts."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, literal, literal_column, select, text, tuple_
+
+from dashboard.agents.models import Agent
+from dashboard.conversations.analysis.offline import NEGATIVE_BELOW, POSITIVE_ABOVE
+from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
+from dashboard.database import UTCDateTime
+from dashboard.extensions import db
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000  # counting stops here: "10,000+" is as useful as an exact figure and stays fast
+CURSOR_PATTERN = r"^\d{1,20}-\d{1,18}$"
+
+
+@dataclass(frozen=True)
+class Filters:
+    agent_id: int | None = None
+    start: date | None = None
+    end: date | None = None  # inclusive: the whole day (UTC)
+    channel: str | None = None
+    status: str | None = None  # active | ended
+    sentiment: str | None = None  # positive | neutral | negative
+    intent: str | None = None
+    category: str | None = None
+    over_limit: bool = False
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    session_id: int
+
+    def encode(self) -> str:
+        epoch = self.created_at - datetime(1970, 1, 1, tzinfo=UTC)
+        return f"{epoch // timedelta(microseconds=1)}-{self.session_id}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor | None:
+        if not value or not re.match(CURSOR_PATTERN, value):
+            return None
+        micros, session_id = value.split("-")
+        return cls(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros)), int(session_id))
+
+
+@dataclass
+class Page:
+    rows: list  # (Conversation, visitor name, email, phone, agent name, Analysis | None)
+    next_cursor: str | None
+
+
+def _matching_sessions(q: str):
+    """The ids of conversations with a message matching `q`, through the dialect's full-text index."""
+    if db.engine.dialect.name == "postgresql":
+        # The same expression as the GIN index ix_message_content_fts, or the planner cannot use it.
+        document = func.to_tsvector(literal_column("'english'"), Message.content)
+        query = func.websearch_to_tsquery(literal_column("'english'"), q)
+        return select(Message.session_id).where(document.op("@@")(query))
+    # FTS5: each word as a quoted string, so nothing the user types is read as query syntax.
+    terms = " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
+    matched = text("SELECT rowid FROM message_fts WHERE message_fts MATCH :terms").bindparams(terms=terms)
+    return select(Message.session_id).where(Message.message_id.in_(matched))
+
+
+def _conditions(customer_id: int, filters: Filters) -> list:
+    where = [Conversation.customer_id == customer_id]
+    if filters.agent_id:
+        where.append(Conversation.agent_id == filters.agent_id)
+    if filters.start:
+        where.append(Conversation.created_at >= datetime.combine(filters.start, time(), UTC))
+    if filters.end:
+        where.append(Conversation.created_at < datetime.combine(filters.end + timedelta(days=1), time(), UTC))
+    if filters.channel:
+        where.append(Conversation.channel == filters.channel)
+    if filters.status:
+        where.append(Conversation.is_active == (filters.status == "active"))
+    if filters.over_limit:
+        where.append(Conversation.over_limit == True)  # noqa: E712 (SQL, not Python)
+    if filters.sentiment == "positive":
+        where.append(Analysis.sentiment > POSITIVE_ABOVE)
+    elif filters.sentiment == "negative":
+        where.append(Analysis.sentiment < NEGATIVE_BELOW)
+    elif filters.sentiment == "neutral":
+        where.append(Analysis.sentiment.between(NEGATIVE_BELOW, POSITIVE_ABOVE))
+    if filters.intent:
+        where.append(Analysis.intent == filters.intent)
+    if filters.category:
+        where.append(Analysis.category == filters.category)
+    if filters.q:
+        where.append(Conversation.session_id.in_(_matching_sessions(filters.q)))
+    return where
+
+
+def _needs_analysis(filters: Filters) -> bool:
+    return bool(filters.sentiment or filters.intent or filters.category)
+
+
+def listing(customer_id: int, filters: Filters, *extra_columns) -> Select:
+    """Conversations with their visitor, agent and analysis, newest first."""
+    return (
+        select(Conversation, Visitor.name, Visitor.email, Visitor.phone, Agent.name, Analysis, *extra_columns)
+        .outerjoin(Visitor, Visitor.visitor_id == Conversation.visitor_id)
+        .outerjoin(Agent, Agent.agent_id == Conversation.agent_id)
+        .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
+        .where(*_conditions(customer_id, filters))
+        .order_by(Conversation.created_at.desc(), Conversation.session_id.desc())
+    )
+
+
+def _after(query: Select, cursor: Cursor | None) -> Select:
+    if cursor is None:
+        return query
+    # A row-value comparison, so the (customer_id, created_at, session_id) index serves it as a range.
+    return query.where(tuple_(Conversation.created_at, Conversation.session_id)
+                       < tuple_(literal(cursor.created_at, UTCDateTime()), literal(cursor.session_id)))
+
+
+def page(customer_id: int, filters: Filters, cursor: Cursor | None, size: int = PAGE_SIZE) -> Page:
+    rows = db.session.execute(_after(listing(customer_id, filters), cursor).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    last = rows[-1][0] if rows and more else None
+    return Page(rows, Cursor(last.created_at, last.session_id).encode() if last else None)
+
+
+def batches(query: Select, size: int) -> Iterator[list]:
+    """Every row of `query` (ordered newest first), fetched `size` at a time by keyset, never all at once."""
+    cursor = None
+    while True:
+        rows = db.session.execute(_after(query, cursor).limit(size)).all()
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        cursor = Cursor(rows[-1][0].created_at, rows[-1][0].session_id)
+
+
+def count(customer_id: int, filters: Filters) -> int:
+    """How many conversations match, counting at most COUNT_CAP + 1 (so the page can say "10,000+")."""
+    matching = select(Conversation.session_id).where(*_conditions(customer_id, filters))
+    if _needs_analysis(filters):
+        matching = matching.join(Analysis, Analysis.session_id == Conversation.session_id)
+    return db.session.scalar(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery()))
+
+
+def agents_of(customer_id: int) -> list[tuple[int, str]]:
+    return db.session.execute(
+        select(Agent.agent_id, Agent.name).where(Agent.customer_id == customer_id).order_by(Agent.name)
+    ).all()
+

@@ -1,0 +1,45 @@
+"""POST /webhooks/ultravox: signed call events from Ultravox (public; the signature is the authentication)."""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+
+from dashboard.auth.guard import public
+from dashboard.conversations import ultravox_webhook
+from dashboard.conversations.ultravox_gateway import UltravoxError
+from dashboard.database import utcnow
+from dashboard.extensions import csrf, db
+
+log = logging.getLogger(__name__)
+webhooks = Blueprint("ultravox_webhooks", __name__)
+
+
+@webhooks.post("/webhooks/ultravox")
+@csrf.exempt
+@public
+def ultravox():
+    secret = current_app.config.get("ULTRAVOX_WEBHOOK_SECRET")
+    if not secret:
+        return jsonify(error="Ultravox webhooks are not configured (set ULTRAVOX_WEBHOOK_SECRET)."), 503
+    body = request.get_data()
+    if not ultravox_webhook.signature_is_valid(
+        secret, body, request.headers.get("X-Ultravox-Webhook-Timestamp", ""),
+        request.headers.get("X-Ultravox-Webhook-Signature", ""), utcnow(),
+    ):
+        return jsonify(error="The signature or timestamp is not valid."), 401
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return jsonify(error="The body is not JSON."), 400
+    try:
+        outcome = ultravox_webhook.handle(event)
+    except ultravox_webhook.IgnoredEvent as ignored:
+        return jsonify(result="ignored", reason=str(ignored)), 200
+    except UltravoxError as error:
+        db.session.rollback()
+        log.warning("Ultravox webhook for %s not applied: %s", event.get("event"), error.message)
+        # Non-2xx makes Ultravox deliver it again later.
+        return jsonify(error="Ultravox could not be read; retry later."), 502
+    return jsonify(result=outcome), 200
