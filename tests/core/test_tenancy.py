@@ -21,7 +21,7 @@ OWNED = {
     "contract_id": lambda other: factories.make_contract(other).contract_id,
 }
 # Arguments that name shared catalog rows, not a customer's: nothing to protect.
-SHARED = {"filename", "plan_id", "app_slug", "prompt_id"}
+SHARED = {"filename", "plan_id", "app_slug", "prompt_id", "voice_id"}
 
 
 def id_routes(app):
