@@ -168,3 +168,12 @@ def make_service(customer: Customer, **fields) -> Service:
 def make_match(customer: Customer, lead: Lead, service: Service) -> ServiceMatch:
     return _save(ServiceMatch(customer_id=customer.customer_id, lead_id=lead.lead_id, service_id=service.service_id,
                               score=92, match_factors=["price_range"]))
+
+
+def make_api_key(customer: Customer, name: str = "Zapier"):
+    """An API key and its clear secret (shown once in the app)."""
+    from dashboard.auth.api_keys import create_api_key
+
+    key, secret = create_api_key(customer, name)
+    db.session.commit()
+    return key, secret

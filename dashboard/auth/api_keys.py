@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dashboard.auth.models import ApiKey, Customer
 from dashboard.database import utcnow
@@ -18,8 +18,28 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# A handful of integrations per business; the cap keeps the settings list short (no pagination needed).
+MAX_LIVE_KEYS = 20
+
+
+class TooManyKeys(Exception):
+    """The customer already has MAX_LIVE_KEYS live keys."""
+
+
+def api_keys_for(customer_id: int) -> list[ApiKey]:
+    """The customer's keys, live ones first, newest first."""
+    return list(db.session.scalars(
+        ApiKey.owned_select(customer_id).order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(),
+                                                  ApiKey.api_key_id.desc())
+    ))
+
+
 def create_api_key(customer: Customer, name: str) -> tuple[ApiKey, str]:
     """A new key for `customer`; the clear secret is returned once and never stored."""
+    live = db.session.scalar(select(func.count()).select_from(ApiKey).where(
+        ApiKey.customer_id == customer.customer_id, ApiKey.revoked_at.is_(None)))
+    if live >= MAX_LIVE_KEYS:
+        raise TooManyKeys(f"You have {MAX_LIVE_KEYS} live keys, the most allowed. Revoke one you no longer use.")
     public = secrets.token_hex(4)
     secret = f"{PREFIX}{public}_{secrets.token_urlsafe(32)}"
     key = ApiKey(customer_id=customer.customer_id, name=name.strip(), prefix=f"{PREFIX}{public}",

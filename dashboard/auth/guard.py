@@ -1,30 +1,29 @@
 """Every page needs a signed-in customer, except those marked public."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import current_app, jsonify, redirect, request, url_for
+from flask import current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
+from dashboard.access import public  # noqa: F401  (re-exported: views import it from here too)
 from dashboard.auth import bp
 from dashboard.auth.models import Customer
-from dashboard.extensions import db, login_manager
+from dashboard.auth.onboarding import STEP_ENDPOINTS
+from dashboard.auth.sessions import TOKEN_KEY, customer_for_token
+from dashboard.extensions import login_manager
 
 # Blueprints that authenticate on their own (API keys); webhooks are marked @public and check signatures.
 SELF_AUTHENTICATING_BLUEPRINTS = {"api"}
-
-
-def public(view: Callable) -> Callable:
-    """Mark a view as reachable without signing in."""
-    view.is_public = True
-    return view
+# Where a customer who has not finished onboarding may still go (billing holds the plan step's pages).
+ONBOARDING_BLUEPRINTS = {"onboarding", "billing", "auth"}
+PLAN_DEFERRED_KEY = "plan_deferred"
 
 
 @login_manager.user_loader
 def load_customer(customer_id: str) -> Customer | None:
+    # The customer id alone is not enough: the browser must also hold a live, unexpired sign-in.
     if not customer_id.isdigit():
         return None
-    return db.session.get(Customer, int(customer_id))
+    return customer_for_token(int(customer_id), session.get(TOKEN_KEY))
 
 
 @bp.before_app_request
@@ -43,3 +42,22 @@ def require_sign_in():
         response.headers["HX-Redirect"] = url_for("auth.login", next=request.full_path)
         return response
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@bp.before_app_request
+def resume_onboarding():
+    """A customer who has not finished onboarding is sent back to its step."""
+    if request.endpoint in (None, "static") or request.blueprint in SELF_AUTHENTICATING_BLUEPRINTS | ONBOARDING_BLUEPRINTS:
+        return None
+    if not current_user.is_authenticated or current_user.onboarding_step not in STEP_ENDPOINTS:
+        return None
+    if getattr(current_app.view_functions.get(request.endpoint), "is_public", False):
+        return None
+    if current_user.onboarding_step == "plan" and session.get(PLAN_DEFERRED_KEY):
+        return None  # "I'll choose later": asked again at the next sign-in
+    target = url_for(STEP_ENDPOINTS[current_user.onboarding_step])
+    if request.headers.get("HX-Request"):
+        response = jsonify(error="finish onboarding first")
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)

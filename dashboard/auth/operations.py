@@ -1,6 +1,7 @@
-"""Local accounts: creating customers with hashed passwords and checking sign-ins."""
+"""Customer accounts: local passwords, sign-in checks and the business profile."""
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard.auth.models import Customer
@@ -44,3 +45,48 @@ def delete_customer(customer: Customer) -> None:
     """Delete a customer and, through ON DELETE CASCADE, everything it owns."""
     db.session.execute(db.delete(Customer).where(Customer.customer_id == customer.customer_id))
     db.session.expunge(customer)
+
+
+class ProfileTaken(Exception):
+    """Another business already uses this name or email; `errors` maps each field to a message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _profile_conflicts(name: str, email: str, customer_id: int | None) -> dict[str, str]:
+    others = db.select(Customer.name, Customer.email).where(
+        (db.func.lower(Customer.name) == name.lower()) | (Customer.email == email))
+    if customer_id is not None:
+        others = others.where(Customer.customer_id != customer_id)
+    errors = {}
+    for other_name, other_email in db.session.execute(others):
+        if other_name.lower() == name.lower():
+            errors["name"] = "Another business already uses this name."
+        if other_email == email:
+            errors["email"] = "Another business already uses this email."
+    return errors
+
+
+def save_profile(customer: Customer | None, name: str, email: str, phone: str | None, **fields) -> Customer:
+    """Create (customer None) or update a business profile; ProfileTaken when the name or email is used."""
+    name, email = name.strip(), email.strip().lower()
+    errors = _profile_conflicts(name, email, customer.customer_id if customer else None)
+    if errors:
+        raise ProfileTaken(errors)
+    try:
+        if customer is None:
+            customer = create_customer(name, email, phone=phone, **fields)
+        else:
+            customer.name, customer.email, customer.phone = name, email, phone
+            db.session.flush()
+    except IntegrityError:
+        # Someone took the name or email between the check and the write; nothing else is pending.
+        db.session.rollback()
+        raise ProfileTaken({"name": "Another business just took this name or email. Please try again."}) from None
+    return customer
+
+
+def find_customer_by_cognito_id(sub: str) -> Customer | None:
+    return db.session.scalars(db.select(Customer).where(Customer.cognito_id == sub)).first()

@@ -1,51 +1,125 @@
-"""Local sign-in and sign-out."""
+"""Sign-in (local form and AWS Cognito), the Cognito callback, and sign-out."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
-from dashboard.auth import bp
+from dashboard.auth import bp, cognito_gateway
 from dashboard.auth.forms import LoginForm
 from dashboard.auth.guard import public
-from dashboard.auth.operations import authenticate
+from dashboard.auth.onboarding import STEP_ENDPOINTS
+from dashboard.auth.operations import authenticate, find_customer_by_cognito_id
+from dashboard.auth.sessions import sign_in, sign_out
+from dashboard.auth.sign_up import PENDING_KEY, hold_sign_up, pending_sign_up
+from dashboard.extensions import limiter
+
+NEXT_KEY = "next_after_sign_in"
+
+
+def _unsafe(candidate: str) -> bool:
+    parts = urlsplit(candidate)
+    return (
+        not candidate.startswith("/") or candidate.startswith("//") or "\\" in candidate
+        or parts.scheme != "" or parts.netloc != ""
+        # Browsers drop tabs and newlines inside URLs ("/\t/evil.com" becomes "//evil.com").
+        or any(ord(c) < 32 or ord(c) == 127 or c.isspace() for c in candidate)
+    )
 
 
 def safe_next(target: str | None) -> str:
-    """`target` when it is a path on this site, else the home page."""
-    if not target:
-        return url_for("core.home")
-    target = target.strip()
-    parts = urlsplit(target)
-    if (
-        parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
-        or "\\" in target or any(ord(c) < 32 for c in target)
-    ):
+    """`target` when it is a path on this site, else the home page (never another origin)."""
+    if not target or _unsafe(target) or _unsafe(unquote(target)):
         return url_for("core.home")
     return target
 
 
+def _after_sign_in(customer, target: str | None):
+    if customer.onboarding_step in STEP_ENDPOINTS:
+        return redirect(url_for(STEP_ENDPOINTS[customer.onboarding_step]))
+    return redirect(safe_next(target))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               error_message="Too many sign-in attempts from your address. Please wait a minute and try again.")
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
-    form = LoginForm()
-    if form.validate_on_submit():
+    if pending_sign_up() is not None:
+        return redirect(url_for("onboarding.profile"))
+    cognito, local = cognito_gateway.configured(), current_app.config["LOCAL_LOGIN_ENABLED"]
+    if not local:
+        if request.method == "POST":
+            abort(404)
+        if cognito:
+            return cognito_login()
+    form = LoginForm() if local else None
+    if form is not None and form.validate_on_submit():
         customer = authenticate(form.email.data, form.password.data)
         if customer is not None:
-            login_user(customer)
+            sign_in(customer)
             flash(f"Welcome back, {customer.name}.", "success")
-            return redirect(safe_next(request.args.get("next")))
+            return _after_sign_in(customer, request.args.get("next"))
         form.password.errors.append("That email and password do not match an account.")
-        return render_template("auth/login.html", form=form), 401
-    status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+        return render_template("auth/login.html", form=form, cognito=cognito), 401
+    status = 422 if form is not None and form.errors else 200
+    return render_template("auth/login.html", form=form, cognito=cognito), status
+
+
+@bp.get("/cognito")
+@public
+def cognito_login():
+    if not cognito_gateway.configured():
+        abort(404)
+    session[NEXT_KEY] = safe_next(request.args.get("next"))
+    try:
+        return cognito_gateway.authorize_redirect(url_for("auth.callback", _external=True))
+    except cognito_gateway.SignInRefused as refused:
+        return _refused(refused.message, 503)
+
+
+def _refused(message: str, status: int = 400):
+    sign_out()
+    return render_template("auth/refused.html", message=message), status
+
+
+@bp.get("/callback")
+@public
+def callback():
+    if not cognito_gateway.configured():
+        abort(404)
+    try:
+        claims, id_token = cognito_gateway.verified_claims()
+    except cognito_gateway.SignInRefused as refused:
+        return _refused(refused.message)
+    target = session.get(NEXT_KEY)
+    customer = find_customer_by_cognito_id(claims["sub"])
+    if customer is None:
+        hold_sign_up(claims, id_token)
+        return redirect(url_for("onboarding.profile"))
+    sign_in(customer, id_token)
+    flash(f"Welcome back, {customer.name}.", "success")
+    return _after_sign_in(customer, target)
 
 
 @bp.post("/logout")
+@public
 def logout():
-    logout_user()
+    # Public so a half-finished sign-up (no customer yet) can also sign out.
+    was_cognito = current_user.is_authenticated and current_user.cognito_id or PENDING_KEY in session
+    id_token = sign_out()
+    if was_cognito and cognito_gateway.configured():
+        provider_logout = cognito_gateway.logout_url(url_for("auth.signed_out", _external=True), id_token)
+        if provider_logout:
+            return redirect(provider_logout)
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/signed-out")
+@public
+def signed_out():
+    return render_template("auth/signed_out.html")

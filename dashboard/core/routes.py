@@ -25,12 +25,3 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
-
-
-@bp.get("/settings/")
-def settings():
-    return render_template(
-        "core/coming_soon.html",
-        title="Settings",
-        coming="Your business profile (name, email, phone) and API keys for the JSON API.",
-    )

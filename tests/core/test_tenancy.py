@@ -19,6 +19,7 @@ OWNED = {
     "match_id": lambda other: factories.make_match(other, factories.make_lead(other),
                                                    factories.make_service(other)).match_id,
     "contract_id": lambda other: factories.make_contract(other).contract_id,
+    "key_id": lambda other: factories.make_api_key(other)[0].api_key_id,
 }
 # Arguments that name shared catalog rows, not a customer's: nothing to protect.
 SHARED = {"filename", "plan_id", "app_slug", "prompt_id", "voice_id"}

@@ -1,0 +1,54 @@
+"""Onboarding steps: business profile → plan → first agent → done; a customer resumes at its step."""
+from __future__ import annotations
+
+from dashboard.agents.models import Agent
+from dashboard.agents.operations import create_agent
+from dashboard.auth.models import Customer
+from dashboard.auth.operations import save_profile
+from dashboard.billing.entitlements import active_contract, require
+from dashboard.extensions import db
+
+STEPS = ("profile", "plan", "agent", "done")
+STEP_TITLES = {"profile": "Your business", "plan": "Choose a plan", "agent": "Your first agent"}
+STEP_ENDPOINTS = {"profile": "onboarding.profile", "plan": "onboarding.plan", "agent": "onboarding.agent"}
+
+
+def email_from_claims(claims: dict) -> str | None:
+    """The ID token's email when the provider verified it (Cognito may send "true" as a string)."""
+    if str(claims.get("email_verified", "")).lower() == "true":
+        return claims.get("email")
+    return None
+
+
+def phone_from_claims(claims: dict) -> str | None:
+    if str(claims.get("phone_number_verified", "")).lower() == "true":
+        return claims.get("phone_number")
+    return None
+
+
+def create_from_sign_up(sub: str, name: str, email: str, phone: str | None) -> Customer:
+    """The business a first Cognito sign-in describes; it goes on to choose a plan."""
+    return save_profile(None, name, email, phone, cognito_id=sub, onboarding_step="plan")
+
+
+def complete_profile(customer: Customer, name: str, email: str, phone: str | None) -> Customer:
+    save_profile(customer, name, email, phone)
+    customer.onboarding_step = "plan"
+    return customer
+
+
+def plan_chosen(customer: Customer) -> bool:
+    """Move past the plan step once a contract exists (billing moves it too, when it creates one)."""
+    if customer.onboarding_step == "plan" and active_contract(customer.customer_id) is not None:
+        customer.onboarding_step = "agent"
+        return True
+    return False
+
+
+def create_first_agent(customer: Customer, name: str) -> Agent:
+    """The first agent, with the default prompt; NotEntitled without an active plan. Onboarding ends."""
+    require(customer.customer_id)
+    agent = create_agent(customer.customer_id, name)
+    customer.onboarding_step = "done"
+    db.session.flush()
+    return agent
