@@ -37,8 +37,9 @@ lint: install-dev
 serve: install
 	$(BIN)/gunicorn --bind 127.0.0.1:8000 --workers 2 wsgi:app
 
+# The RQ worker for queue "angelcx"; it builds the app (REDIS_URL and DATABASE_URL from the environment or .env).
 worker: install
-	$(BIN)/rq worker --url $${REDIS_URL:?set REDIS_URL} angelcx
+	$(BIN)/python -m dashboard.jobs
 
 clean:
 	rm -rf $(VENV) $(STANDINS)/node_modules

@@ -9,11 +9,12 @@ from flask import Flask, current_app
 QUEUE_NAME = "angelcx"
 
 
-def _queue(app: Flask):
+def _queue(app: Flask, name: str | None = None):
     from redis import Redis
     from rq import Queue
 
-    return Queue(app.config.get("JOBS_QUEUE", QUEUE_NAME), connection=Redis.from_url(app.config["REDIS_URL"]))
+    name = name or app.config.get("JOBS_QUEUE", QUEUE_NAME)
+    return Queue(name, connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
 def enqueue(func: Callable, *args) -> str | None:
@@ -29,7 +30,7 @@ def enqueue(func: Callable, *args) -> str | None:
     return _queue(app).enqueue(func, *args, job_timeout=300).id
 
 
-def make_worker(app: Flask):
+def make_worker(app: Flask, queue_name: str | None = None):
     """An RQ worker for the app's queue that runs each job in a fresh app context."""
     from rq import SimpleWorker
 
@@ -40,7 +41,7 @@ def make_worker(app: Flask):
             with app.app_context():
                 return super().execute_job(job, queue)
 
-    queue = _queue(app)
+    queue = _queue(app, queue_name)
     return AppWorker([queue], connection=queue.connection)
 
 
@@ -50,11 +51,12 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description="Run the AngelCX background job worker.")
     parser.add_argument("--burst", action="store_true", help="exit once the queue is empty")
+    parser.add_argument("--queue", help=f"the queue to work on (default {QUEUE_NAME})")
     options = parser.parse_args(argv)
     app = create_app()
     if not app.config.get("REDIS_URL"):
         raise SystemExit("REDIS_URL is not set: jobs run inline, there is nothing for a worker to do.")
-    make_worker(app).work(burst=options.burst)
+    make_worker(app, options.queue).work(burst=options.burst)
 
 
 if __name__ == "__main__":

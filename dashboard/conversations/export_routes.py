@@ -6,17 +6,22 @@ from dashboard.conversations.routes import filter_form
 from dashboard.database import utcnow
 from dashboard.tenancy import current_customer
 
-FORMATS = {"csv": (export.csv_lines, "text/csv; charset=utf-8"),
-           "jsonl": (export.jsonl_lines, "application/x-ndjson; charset=utf-8")}
 
-
-@bp.get("/export.<any(csv, jsonl):fmt>")
-def export_conversations(fmt: str):
+def _stream(lines, content_type: str, extension: str) -> Response:
     form = filter_form()
     if not form.validate():
         problems = "; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items())
         return Response(f"The filters are not valid: {problems}\n", status=422, content_type="text/plain")
-    lines, content_type = FORMATS[fmt]
-    filename = f"conversations-{utcnow():%Y%m%d-%H%M}.{fmt}"
+    filename = f"conversations-{utcnow():%Y%m%d-%H%M}.{extension}"
     return Response(stream_with_context(lines(current_customer.customer_id, form.filters())),
                     content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/export.csv")
+def export_csv():
+    return _stream(export.csv_lines, "text/csv; charset=utf-8", "csv")
+
+
+@bp.get("/export.jsonl")
+def export_jsonl():
+    return _stream(export.jsonl_lines, "application/x-ndjson; charset=utf-8", "jsonl")

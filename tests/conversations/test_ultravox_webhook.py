@@ -228,3 +228,25 @@ def test_webhooks_are_refused_when_no_secret_is_configured(make_app):
     app = make_app(ULTRAVOX_WEBHOOK_SECRET=None)
     response = app.test_client().post("/webhooks/ultravox", json={"event": "call.started"})
     assert response.status_code == 503
+
+
+def test_the_recording_is_proxied_from_ultravox(login_as, customer, ultravox):
+    call_id = str(uuid.uuid4())
+    conversation = factories.make_conversation(customer, channel="voice", ultravox_call_id=call_id)
+    db.session.commit()
+    ultravox.respond("GET", rf"/api/calls/{call_id}/recording", 200, {"audio": "RIFF"})
+    response = login_as(customer).get(f"/conversations/{conversation.session_id}/recording")
+    assert response.status_code == 200
+    assert response.get_json() == {"audio": "RIFF"}
+    recorded = [r for r in requests_for(ultravox, call_id) if r.path.endswith("/recording")]
+    assert recorded and recorded[-1].headers["X-API-Key"] == ULTRAVOX_KEY
+
+
+def test_a_failing_recording_is_502_with_a_message(login_as, customer, ultravox):
+    call_id = str(uuid.uuid4())
+    conversation = factories.make_conversation(customer, channel="voice", ultravox_call_id=call_id)
+    db.session.commit()
+    ultravox.respond("GET", rf"/api/calls/{call_id}/recording", 404, {"detail": "Not found."})
+    response = login_as(customer).get(f"/conversations/{conversation.session_id}/recording")
+    assert response.status_code == 502
+    assert "could not be loaded from Ultravox" in response.get_data(as_text=True)
