@@ -58,13 +58,18 @@ def start_checkout(customer: Customer, plan: Plan, success_url: str, cancel_url:
 
 @dataclass
 class CheckoutReturn:
-    state: str  # active | activating | unpaid | unknown
+    state: str  # active | activating | unpaid | unknown | unreachable
     contract: Contract | None = None
 
 
 def checkout_return(customer: Customer, session_id: str) -> CheckoutReturn:
     """Where the customer's checkout stands; another customer's or a made-up session is `unknown`."""
-    session = stripe_gateway.retrieve_checkout_session(session_id)
+    if not stripe_gateway.configured():
+        return CheckoutReturn("unknown")
+    try:
+        session = stripe_gateway.retrieve_checkout_session(session_id)
+    except stripe_gateway.StripeFailure:
+        return CheckoutReturn("unreachable")
     if session is None or session.get("client_reference_id") != str(customer.customer_id):
         return CheckoutReturn("unknown")
     if session.get("status") != "complete" or not session.get("subscription"):

@@ -66,13 +66,9 @@ def checkout_return():
         outcome, attempt = operations.CheckoutReturn("unknown"), 0
     else:
         attempt = form.attempt.data or 0
-        try:
-            outcome = operations.checkout_return(current_customer._get_current_object(), form.session_id.data)
-        except stripe_gateway.StripeFailure as failure:
-            flash(failure.message, "error")
-            outcome = operations.CheckoutReturn("activating")
+        outcome = operations.checkout_return(current_customer._get_current_object(), form.session_id.data)
     context = dict(outcome=outcome, session_id=form.session_id.data, attempt=attempt,
-                   polling=outcome.state == "activating" and attempt < MAX_RETURN_POLLS)
+                   polling=outcome.state in ("activating", "unreachable") and attempt < MAX_RETURN_POLLS)
     template = "billing/_return_status.html" if htmx else "billing/return.html"
     return render_template(template, **context)
 

@@ -168,3 +168,27 @@ def test_the_portal_needs_a_stripe_account(login_as, customer):
     response = login_as(customer).post("/billing/portal", follow_redirects=True)
 
     assert response.status_code == 200 and "choose a plan first" in response.get_data(as_text=True)
+
+
+def test_when_stripe_does_not_answer_the_return_page_keeps_checking(login_as, new_customer, make_app, plan):
+    stripe_down = make_app(STRIPE_SECRET_KEY="sk_test_standin", STRIPE_API_BASE="http://127.0.0.1:9")
+    client = stripe_down.test_client()
+    client.post("/auth/login", data={"email": new_customer.email, "password": factories.PASSWORD})
+
+    page = client.get("/billing/return?session_id=cs_test_abc").get_data(as_text=True)
+
+    assert "Checking your payment with Stripe" in page and 'hx-trigger="every 2s"' in page
+
+
+def test_checkout_and_portal_posts_need_the_csrf_token(make_app, new_customer, plan):
+    protected = make_app(WTF_CSRF_ENABLED=True)
+    client = protected.test_client()
+    login_page = client.get("/auth/login").get_data(as_text=True)
+    token = login_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/auth/login", data={"email": new_customer.email, "password": factories.PASSWORD,
+                                     "csrf_token": token})
+
+    for path in (f"/billing/checkout/{plan.plan_id}", "/billing/portal"):
+        response = client.post(path)
+        assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    assert refresh(new_customer).stripe_customer_id is None
