@@ -12,6 +12,12 @@ from dashboard.extensions import htmx
 from dashboard.tenancy import get_owned_or_404
 
 
+@bp.get("/<int:agent_id>/embed")
+def embed(agent_id: int):
+    """The Embed section alone (reloaded after another section saved), or the page at it."""
+    return render_builder(get_owned_or_404(Agent, agent_id), "embed")
+
+
 @bp.post("/<int:agent_id>/test-call")
 def test_call(agent_id: int):
     agent = get_owned_or_404(Agent, agent_id)

@@ -46,8 +46,10 @@ class WidgetForm(FlaskForm):
     color = StringField("Colour", validators=[Optional(), Regexp(r"^#[0-9a-fA-F]{6}$",
                                                                 message="Use a colour like #4b3fd6.")])
     avatar = FileField("Avatar image", description="PNG, JPEG, GIF or WebP, up to 1 MB.")
-    avatar_url = URLField("…or an avatar URL", validators=[Optional(), Length(max=500),
-                                                           URL(message="Enter a full https:// URL.")])
+    # An https image elsewhere, or an avatar uploaded here (kept when the form is saved again).
+    avatar_url = URLField("…or an avatar URL", validators=[Optional(), Length(max=500), Regexp(
+        r"^(https://[^\s\"'<>]+|/agents/avatars/\d+_[0-9a-f]{32}\.(png|jpe?g|gif|webp))$",
+        message="Enter a full https:// URL.")])
     position = SelectField("Position", choices=[SelectChoice(p, p.replace("-", " ").capitalize()) for p in POSITIONS])
     greeting = StringField("Greeting", validators=[Optional(), Length(max=200)])
     launcher_text = StringField("Launcher text", validators=[Optional(), Length(max=40)])

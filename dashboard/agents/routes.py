@@ -76,6 +76,8 @@ def delete(agent_id: int):
 def saved(agent: Agent, section: str, message: str, **overrides):
     """After a section saved: its fresh fragment for HTMX, else back to the page at that section."""
     if htmx:
-        return render_builder(agent, section, saved_message=message, **overrides)
+        body, status = render_builder(agent, section, saved_message=message, **overrides)
+        # The Embed section shows the compiled agent: it reloads itself on this event.
+        return htmx_response(body, status, trigger="agent-changed")
     flash(message, "success")
     return redirect(url_for("agents.show", agent_id=agent.agent_id, _anchor=section))

@@ -161,3 +161,30 @@ def test_avatar_with_the_wrong_content_is_refused(signed_in, agent):
     response = signed_in.post(f"/agents/{agent.agent_id}/widget", data=data, headers=HX,
                               content_type="multipart/form-data")
     assert response.status_code == 422 and "Upload a .png" in response.get_data(as_text=True)
+
+
+def test_an_uploaded_avatar_survives_saving_the_widget_again(signed_in, agent):
+    data = {**WIDGET, "avatar": (io.BytesIO(PNG), "me.png")}
+    signed_in.post(f"/agents/{agent.agent_id}/widget", data=data, headers=HX, content_type="multipart/form-data")
+    url = fresh(agent).ui_config["avatar_url"]
+    response = signed_in.post(f"/agents/{agent.agent_id}/widget", data={**WIDGET, "avatar_url": url}, headers=HX)
+    assert response.status_code == 200 and fresh(agent).ui_config["avatar_url"] == url
+
+
+def test_avatar_urls_must_be_https(signed_in, agent):
+    for url in ("http://example.com/a.png", "javascript://%0aalert(1)", "/etc/passwd"):
+        response = signed_in.post(f"/agents/{agent.agent_id}/widget", data={**WIDGET, "avatar_url": url}, headers=HX)
+        assert response.status_code == 422 and "Enter a full https:// URL." in response.get_data(as_text=True)
+
+
+def test_ui_config_schema_refuses_unknown_keys(app):
+    import pytest
+
+    from dashboard.agents.widget import InvalidUiConfig, validate_ui_config
+
+    with pytest.raises(InvalidUiConfig) as refused:
+        validate_ui_config({"bot_name": "A", "script": "<script>"})
+    assert "Unknown widget settings: script." in refused.value.errors["_"]
+    with pytest.raises(InvalidUiConfig) as refused:
+        validate_ui_config({"color": "red", "position": "top"})
+    assert set(refused.value.errors) == {"color", "position"}
