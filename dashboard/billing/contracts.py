@@ -119,6 +119,8 @@ def subscription_updated(subscription: dict, at: datetime) -> str:
     if subscription.get("status") in ENDED_SUBSCRIPTION_STATUSES:
         contract.status, contract.ended_at = "ended", timestamp(subscription.get("ended_at")) or at
         return "contract ended"
+    # Cancelled in the portal to end with the paid period: still active, but it will not renew.
+    contract.cancel_at_period_end = bool(subscription.get("cancel_at_period_end") or subscription.get("cancel_at"))
     items = (subscription.get("items") or {}).get("data") or [{}]
     plan = _plan_for_price(items[0].get("price"))
     if plan is not None:

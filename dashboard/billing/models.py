@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.database import UTCDateTime, utcnow
@@ -67,6 +67,8 @@ class Contract(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Stripe's `created` time of the last webhook event applied, so an older one arriving late is ignored.
     stripe_event_created: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Cancelled in Stripe but paid up: the contract stays active until expiry_date, then ends instead of renewing.
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     plan: Mapped[Plan] = relationship(lazy="joined")
     access: Mapped[PlanAccess] = relationship(lazy="joined")

@@ -217,3 +217,19 @@ def test_the_webhook_needs_no_sign_in_or_csrf(make_app, completed):
     response = protected.test_client().post("/webhooks/stripe", data=body, headers=headers)
 
     assert response.status_code == 200, json.loads(response.data)
+
+
+def test_a_cancellation_at_period_end_keeps_the_plan_until_then_and_says_so(client, completed, stripe_standin):
+    deliver(client, completed)
+    subscription = stripe_standin.objects[completed["data"]["object"]["subscription"]]
+
+    deliver(client, later("customer.subscription.updated", {**subscription, "cancel_at_period_end": True},
+                          stripe_standin, 10, cancel_at_period_end=False))
+    cancelling = client.get("/billing/").get_data(as_text=True)
+    deliver(client, later("customer.subscription.updated", subscription, stripe_standin, 20,
+                          cancel_at_period_end=True))
+    renewed = client.get("/billing/").get_data(as_text=True)
+
+    assert contract_of(completed).status == "active"
+    assert "Ends on" in cancelling and "Cancelled: your plan stays active until" in cancelling
+    assert "Renews on" in renewed and "Cancelled" not in renewed
