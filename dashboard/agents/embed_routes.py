@@ -9,7 +9,7 @@ from dashboard.agents.models import Agent
 from dashboard.agents.pages import render_builder
 from dashboard.agents.ultravox_compile import compile_call
 from dashboard.extensions import htmx
-from dashboard.tenancy import get_owned_or_404
+from dashboard.tenancy import current_customer, get_owned_or_404
 
 
 @bp.get("/<int:agent_id>/embed")
@@ -28,7 +28,7 @@ def test_call(agent_id: int):
         from dashboard.agents.ultravox_gateway import create_call
 
         try:
-            call = create_call(compile_call(agent))
+            call = create_call(compile_call(agent, current_customer.name))
         except ultravox_client.UltravoxError as failure:
             error, status = failure.message, 502
     if htmx:

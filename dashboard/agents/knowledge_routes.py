@@ -47,12 +47,27 @@ def add_file_source(agent_id: int):
     return saved(agent, "knowledge", f"Added {source.name}: {source.status_detail}")
 
 
-@bp.post("/<int:agent_id>/knowledge/<int:source_id>/delete")
-def delete_source(agent_id: int, source_id: int):
-    agent = get_owned_or_404(Agent, agent_id)
+def _source_of(agent: Agent, source_id: int) -> KnowledgeSource:
     source = get_owned_or_404(KnowledgeSource, source_id)
     if source.agent_id != agent.agent_id:
         abort(404)
+    return source
+
+
+@bp.post("/<int:agent_id>/knowledge/<int:source_id>/sync")
+def sync_source(agent_id: int, source_id: int):
+    """Try sending a source to Ultravox again (after a failure, or once Ultravox is configured)."""
+    agent = get_owned_or_404(Agent, agent_id)
+    source = _source_of(agent, source_id)
+    knowledge.sync_source(agent, source)
+    db.session.commit()
+    return saved(agent, "knowledge", f"{source.name}: {source.status_detail}")
+
+
+@bp.post("/<int:agent_id>/knowledge/<int:source_id>/delete")
+def delete_source(agent_id: int, source_id: int):
+    agent = get_owned_or_404(Agent, agent_id)
+    source = _source_of(agent, source_id)
     knowledge.delete_source(source, agent.customer_id)
     db.session.commit()
     return saved(agent, "knowledge", f"Removed {source.name}.")

@@ -7,8 +7,11 @@ LOCATIONS = {"query": "PARAMETER_LOCATION_QUERY", "path": "PARAMETER_LOCATION_PA
              "header": "PARAMETER_LOCATION_HEADER", "body": "PARAMETER_LOCATION_BODY"}
 
 
-def system_prompt(agent: Agent) -> str:
+def system_prompt(agent: Agent, business_name: str | None = None) -> str:
+    """The effective prompt, with the library's {business} placeholder filled in, and the brand information."""
     prompt = agent.effective_prompt
+    if business_name:
+        prompt = prompt.replace("{business}", business_name)
     if agent.brand_info:
         prompt = f"{prompt}\n\nAbout the business: {agent.brand_info}".strip()
     return prompt
@@ -26,9 +29,9 @@ def temporary_tool(tool: CustomTool) -> dict:
     }}
 
 
-def compile_call(agent: Agent) -> dict:
+def compile_call(agent: Agent, business_name: str | None = None) -> dict:
     """The body of POST /api/calls that runs this agent."""
-    call = {"systemPrompt": system_prompt(agent), "temperature": round(float(agent.temperature or 0), 2)}
+    call = {"systemPrompt": system_prompt(agent, business_name), "temperature": round(float(agent.temperature or 0), 2)}
     if agent.voice:
         call["voice"] = agent.voice
     call["selectedTools"] = [temporary_tool(tool) for tool in agent.tools]

@@ -98,3 +98,32 @@ def test_integrations_section_lists_the_catalog_with_coming_soon(signed_in, agen
     db.session.commit()
     html = signed_in.get(f"/agents/{agent.agent_id}").get_data(as_text=True)
     assert "Coming soon" in html and "Not connected" in html
+
+
+def test_the_list_pages_by_keyset(signed_in, customer):
+    from dashboard.agents.operations import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 2):
+        factories.make_agent(customer, name=f"Agent {i:02d}")
+    db.session.commit()
+    first = signed_in.get("/agents/").get_data(as_text=True)
+    assert "Agent 25" in first and "Agent 01" not in first and "Older agents" in first
+    after = first.split("after=")[1].split('"')[0]
+    second = signed_in.get(f"/agents/?after={after}").get_data(as_text=True)
+    assert "Agent 01" in second and "Agent 00" in second and "Agent 25" not in second and "Older agents" not in second
+
+
+def test_every_demo_agent_opens_in_the_builder(app, client):
+    from dashboard.demo.seed import seed_demo
+
+    seed_demo("demo-password-agents", echo=lambda *_: None)
+    client.post("/auth/login", data={"email": "demo@example.com", "password": "demo-password-agents"})
+    demo_agents = db.session.scalars(select(Agent).order_by(Agent.agent_id)).all()
+    assert demo_agents
+    for agent in demo_agents:
+        response = client.get(f"/agents/{agent.agent_id}")
+        if response.status_code == 404:  # another demo customer's agent
+            continue
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and ("lookup_order" in html or "check_availability" in html)
+        assert "{business}" not in html.split('id="call-json"')[1].split("</pre>")[0]

@@ -147,3 +147,21 @@ def test_without_ultravox_the_test_call_says_not_configured(signed_in, agent):
     response = signed_in.post(f"/agents/{agent.agent_id}/test-call", headers=HX)
     assert response.status_code == 409 and "not configured" in response.get_data(as_text=True)
     assert json.loads(json.dumps(compile_call(agent)))["metadata"] == {"agent_id": str(agent.agent_id)}
+
+
+def test_a_failed_source_can_be_synced_again(builder, ultravox):
+    client, agent = builder
+    source = factories.make_knowledge_source(agent, status_detail="Ultravox answered 500")
+    source.status = "failed"
+    db.session.commit()
+    response = client.post(f"/agents/{agent.agent_id}/knowledge/{source.knowledge_source_id}/sync", headers=HX)
+    assert response.status_code == 200
+    db.session.expire_all()
+    synced = db.session.get(KnowledgeSource, source.knowledge_source_id)
+    assert synced.status == "ready" and synced.ultravox_source_id
+
+
+def test_the_library_prompts_business_placeholder_is_filled_in(app, customer):
+    prompt = factories.make_prompt(content="You are the assistant for {business}.")
+    agent = factories.make_agent(customer, prompt_id=prompt.prompt_id)
+    assert compile_call(agent, "Sunrise Dental")["systemPrompt"].startswith("You are the assistant for Sunrise Dental.")
