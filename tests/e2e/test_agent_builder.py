@@ -141,3 +141,19 @@ def test_what_the_plan_does_not_include_is_shown_locked(page, live_server, app, 
         "agent-builder-locked-voice.png")))
     page.locator("#widget").screenshot(path=str(screenshot(page, "agent-builder-locked-page").with_name(
         "agent-builder-locked-widget.png")))
+
+
+def test_the_builder_fits_a_phone(browser, live_server, owner, screenshot):
+    agent = factories.make_agent(owner)
+    factories.make_tool(agent)
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, live_server, owner.email, factories.PASSWORD)
+    for path in (f"/agents/{agent.agent_id}", f"/agents/{agent.agent_id}/tools/{agent.tools[0].custom_tool_id}",
+                 "/agents/"):
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+    page.goto(f"{live_server}/agents/{agent.agent_id}")
+    screenshot(page, "agent-builder-phone")
+    context.close()
