@@ -14,19 +14,31 @@ def filter_form() -> ConversationFilterForm:
 @bp.get("/")
 def index():
     form = filter_form()
-    if not form.validate():
-        status, result, total = 422, None, None
-    else:
+    status, result, total, first_page = 422, None, None, True
+    if form.validate():
         status = 200
         cursor = search.Cursor.decode(form.cursor.data)
+        first_page = cursor is None
         result = search.page(current_customer.customer_id, form.filters(), cursor)
-        # The count belongs to the first page; "Load more" only appends rows.
-        total = search.count(current_customer.customer_id, form.filters()) if cursor is None else None
+        # Counting every match of a word can take longer than the rows themselves: a search's count
+        # is fetched by the page afterwards (see count()); "Load more" only appends rows.
+        if first_page and not form.filters().q:
+            total = search.count(current_customer.customer_id, form.filters())
     template = "conversations/index.html"
     if htmx and htmx.target == "load-more":
         template = "conversations/_rows.html"
     elif htmx and htmx.target == "results":
         template = "conversations/_results.html"
-    response = render_template(template, form=form, result=result, total=total, count_cap=search.COUNT_CAP,
-                               any_filter=bool(form.query_args()))
+    response = render_template(template, form=form, result=result, total=total, first_page=first_page,
+                               count_cap=search.COUNT_CAP, any_filter=bool(form.query_args()))
     return response, status, {"Vary": "HX-Request, HX-Target"}
+
+
+@bp.get("/count")
+def count():
+    """How many conversations match the filters: the fragment a search's result page loads after its rows."""
+    form = filter_form()
+    if not form.validate():
+        return "", 422
+    total = search.count(current_customer.customer_id, form.filters())
+    return render_template("conversations/_count.html", total=total, count_cap=search.COUNT_CAP, any_filter=True)

@@ -59,10 +59,10 @@ class Page:
 def _matching_sessions(q: str):
     """The ids of conversations with a message matching `q`, through the dialect's full-text index."""
     if db.engine.dialect.name == "postgresql":
-        # The same expression as the GIN index ix_message_content_fts, or the planner cannot use it.
-        document = func.to_tsvector(literal_column("'english'"), Message.content)
+        # message.content_tsv: a stored to_tsvector('english', content) with a GIN index (migration
+        # 9a3e7c5d2b14), outside the model because SQLite has no such column.
         query = func.websearch_to_tsquery(literal_column("'english'"), q)
-        return select(Message.session_id).where(document.op("@@")(query))
+        return select(Message.session_id).where(literal_column("message.content_tsv").op("@@")(query))
     # FTS5: each word as a quoted string, so nothing the user types is read as query syntax.
     terms = " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
     matched = text("SELECT rowid FROM message_fts WHERE message_fts MATCH :terms").bindparams(terms=terms)

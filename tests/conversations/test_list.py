@@ -79,6 +79,12 @@ def test_full_text_search_finds_words_in_messages(login_as, customer):
     assert ids_on(client.get("/conversations/?q=sunday")) == [other.session_id]
     for awkward in ['"', "AND (", "refund*", "-", "'; drop table message; --"]:
         assert client.get("/conversations/", query_string={"q": awkward}).status_code == 200, awkward
+    # A search's count is loaded after its rows, from the count fragment the page points to.
+    page = client.get("/conversations/?q=refund&channel=chat").get_data(as_text=True)
+    assert "Counting matches" in page and 'hx-get="/conversations/count?q=refund&amp;channel=chat"' in page
+    count = client.get("/conversations/count?q=refund&channel=chat").get_data(as_text=True)
+    assert "<strong>1</strong>" in count and "conversation match" in count
+    assert client.get("/conversations/count?start=nope").status_code == 422
 
 
 def test_search_never_finds_another_customers_messages(login_as, customer, other_customer):

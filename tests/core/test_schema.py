@@ -35,9 +35,9 @@ SEED_TABLES = {
 
 
 def _not_full_text_search(obj, name, type_, reflected, compare_to):
-    # The message search index lives outside the models: an expression index on PostgreSQL,
-    # an FTS5 table (and its shadow tables) on SQLite.
-    return not (name or "").startswith(("message_fts", "ix_message_content_fts"))
+    # The message search index lives outside the models: a stored tsvector column and its GIN index
+    # on PostgreSQL, an FTS5 table (and its shadow tables) on SQLite.
+    return not (name or "").startswith(("message_fts", "ix_message_content_fts", "content_tsv"))
 
 
 def test_migrations_and_models_agree(app):
