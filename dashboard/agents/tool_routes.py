@@ -32,10 +32,11 @@ def _edit_rows(form: ToolForm) -> bool:
     return False
 
 
-def _render(agent, tool, form, status=200):
+def _render(agent, tool, form, status=200, raw_json=None):
     test_form = tool_test_form(tool) if tool else None
     template = "agents/_tool_form.html" if htmx and request.method == "POST" else "agents/tool.html"
-    return render_template(template, agent=agent, tool=tool, form=form, test_form=test_form), status
+    return render_template(template, agent=agent, tool=tool, form=form, test_form=test_form,
+                           raw_json=raw_json or tools.tool_json(tool)), status
 
 
 @bp.route("/<int:agent_id>/tools/new", methods=["GET", "POST"])
@@ -60,8 +61,17 @@ def _edit(agent: Agent, tool: CustomTool | None):
     form = _form(agent, tool, submitted=request.method == "POST")
     if request.method == "GET" or _edit_rows(form):
         return _render(agent, tool, form)
+    if request.form.get("action") == "save_json":
+        # The raw JSON view: turned into the same fields, so it is validated exactly as the rows are.
+        try:
+            formdata = tools.formdata_from_json(request.form.get("raw_json", ""))
+        except tools.InvalidToolJson as invalid:
+            form.form_errors.append(str(invalid))
+            return _render(agent, tool, form, 422, raw_json=request.form.get("raw_json", ""))
+        formdata["csrf_token"] = request.form.get("csrf_token", "")
+        form = ToolForm(formdata=formdata, taken_names=form.taken_names)
     if not form.validate_on_submit():
-        return _render(agent, tool, form, 422)
+        return _render(agent, tool, form, 422, raw_json=request.form.get("raw_json"))
     created = tool is None
     tool = tools.save_tool(agent, form, tool)
     db.session.commit()
@@ -98,4 +108,4 @@ def test_tool(agent_id: int, tool_id: int):
     if htmx:
         return render_template("agents/_tool_test.html", agent=agent, tool=tool, test_form=form, result=result), status
     return render_template("agents/tool.html", agent=agent, tool=tool, form=_form(agent, tool, False),
-                           test_form=form, result=result), status
+                           test_form=form, result=result, raw_json=tools.tool_json(tool)), status

@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
+from werkzeug.datastructures import MultiDict
+
 from dashboard import safe_http
 from dashboard.agents.models import Agent, CustomTool
 from dashboard.agents.tool_forms import PLACEHOLDER, ToolForm
@@ -41,6 +43,44 @@ def tool_form_data(tool: CustomTool | None) -> dict:
             "static_params": list(tool.static_params or []) or [{}],
             "dynamic_params": [{**p, "schema": json.dumps(p.get("schema") or {})} for p in tool.dynamic_params or []]
             or [{}]}
+
+
+def tool_json(tool: CustomTool | None) -> str:
+    """The tool as editable JSON (the raw view of the form)."""
+    if tool is None:
+        return json.dumps({"name": "", "description": "", "http_method": "GET", "url": "https://",
+                           "static_params": [], "dynamic_params": []}, indent=2)
+    return json.dumps({"name": tool.name, "description": tool.description, "http_method": tool.http_method,
+                       "url": tool.url, "static_params": tool.static_params or [],
+                       "dynamic_params": tool.dynamic_params or []}, indent=2)
+
+
+class InvalidToolJson(ValueError):
+    """The raw JSON is not a tool object; the message says why."""
+
+
+def formdata_from_json(text: str) -> MultiDict:
+    """The form fields the raw JSON stands for, so it is validated exactly as the rows are."""
+    try:
+        data = json.loads(text or "")
+    except ValueError as error:
+        raise InvalidToolJson(f"This is not valid JSON: {error.msg} (line {error.lineno}).") from None
+    if not isinstance(data, dict):
+        raise InvalidToolJson("The tool must be a JSON object with name, url, http_method and parameter lists.")
+    fields = MultiDict({key: str(data.get(key) or "") for key in ("name", "description", "http_method", "url")})
+    for kind in ("static_params", "dynamic_params"):
+        rows = data.get(kind) or []
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise InvalidToolJson(f"{kind} must be a list of objects.")
+        for index, row in enumerate(rows):
+            for key in ("name", "location", "value"):
+                if key in row:
+                    fields[f"{kind}-{index}-{key}"] = str(row[key])
+            if kind == "dynamic_params":
+                fields[f"{kind}-{index}-schema"] = json.dumps(row.get("schema", {"type": "string"}))
+                if row.get("required", True):
+                    fields[f"{kind}-{index}-required"] = "y"
+    return fields
 
 
 @dataclass

@@ -168,3 +168,52 @@ def test_test_tool_refuses_internal_addresses_without_the_setting(signed_in, age
                           headers=HX).get_data(as_text=True)
     assert "Refused:" in html and "loopback address" in html
     assert local_server.requests == []
+
+
+def test_the_raw_json_view_saves_a_tool_validated_like_the_rows(signed_in, agent):
+    raw = json.dumps({"name": "lookup_order", "description": "Finds an order.", "http_method": "GET",
+                      "url": "https://93.184.215.14/orders/{order_id}", "static_params": [],
+                      "dynamic_params": [{"name": "order_id", "location": "path", "schema": {"type": "integer"}}]})
+    response = signed_in.post(f"/agents/{agent.agent_id}/tools/new", headers=HX,
+                              data={"action": "save_json", "raw_json": raw})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    (tool,) = tools_of(agent)
+    assert tool.dynamic_params == [{"name": "order_id", "location": "path", "schema": {"type": "integer"},
+                                    "required": True}]
+
+
+def test_the_raw_json_view_refuses_what_the_rows_refuse(signed_in, agent):
+    cases = (("{oops", "This is not valid JSON"),
+             ("[1]", "must be a JSON object"),
+             (json.dumps({"name": "bad name", "url": "https://127.0.0.1/", "description": "x"}), "Use 1–64 letters"),
+             (json.dumps({"name": "ok", "url": "https://169.254.169.254/", "description": "x"}), "cloud metadata"),
+             (json.dumps({"name": "ok", "url": "https://93.184.215.14/", "description": "x",
+                          "dynamic_params": [{"name": "q", "location": "query", "schema": {"type": 5}}]}),
+              "not a valid JSON Schema"))
+    for raw, message in cases:
+        response = signed_in.post(f"/agents/{agent.agent_id}/tools/new", headers=HX,
+                                  data={"action": "save_json", "raw_json": raw})
+        assert response.status_code == 422 and message in response.get_data(as_text=True), raw
+    assert tools_of(agent) == []
+
+
+def test_builder_posts_need_the_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():  # only to arrange: requests below get contexts (and CSRF tokens) of their own
+        customer = factories.make_customer()
+        agent_id = factories.make_agent(customer).agent_id
+        email = customer.email
+        db.session.commit()
+    client = app.test_client()
+    token = client.get("/auth/login").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+    client.post("/auth/login", data={"email": email, "password": factories.PASSWORD, "csrf_token": token[:token.index('"')]})
+    page = client.get(f"/agents/{agent_id}/tools/new").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    raw = json.dumps({"name": "ok", "description": "x", "http_method": "GET", "url": "https://93.184.215.14/"})
+    assert client.post(f"/agents/{agent_id}/tools/new", data={"action": "save_json", "raw_json": raw}).status_code == 400
+    assert client.post(f"/agents/{agent_id}/widget/preview", data={}).status_code == 400
+    response = client.post(f"/agents/{agent_id}/tools/new", headers={"X-CSRFToken": token, **HX},
+                           data={"action": "save_json", "raw_json": raw})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    with app.app_context():
+        assert [t.name for t in db.session.scalars(db.select(CustomTool))] == ["ok"]

@@ -12,8 +12,8 @@ from tests.e2e.conftest import sign_in
 
 @pytest.fixture
 def app(make_app):
-    """The live app allows the local tool server (only) past the SSRF checks."""
-    app = make_app(SAFE_HTTP_ALLOWED_HOSTS=["127.0.0.1"])
+    """The live app checks CSRF tokens, and allows the local tool server (only) past the SSRF checks."""
+    app = make_app(SAFE_HTTP_ALLOWED_HOSTS=["127.0.0.1"], WTF_CSRF_ENABLED=True)
     with app.app_context():
         yield app
 
