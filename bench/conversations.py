@@ -116,7 +116,9 @@ def main() -> None:
              "/conversations/?channel=voice&sentiment=negative&category=complaint"),
             ("list, over the limit (rare)", "/conversations/?over_limit=y"),
             ("search q=refund", "/conversations/?q=refund"),
+            ("  its count (loaded after the rows)", "/conversations/count?q=refund"),
             ("search q=appointment (common)", "/conversations/?q=appointment"),
+            ("  its count (loaded after the rows)", "/conversations/count?q=appointment"),
             ("search q=wheelchair accessible + voice", "/conversations/?q=wheelchair+accessible&channel=voice"),
             ("transcript, 200 messages", f"/conversations/{big}"),
         ]

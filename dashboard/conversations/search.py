@@ -15,7 +15,7 @@ from dashboard.database import UTCDateTime
 from dashboard.extensions import db
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000  # counting stops here: "10,000+" is as useful as an exact figure and stays fast
+COUNT_CAP = 1_000  # counting stops here: "1,000+" is as useful as an exact figure and stays fast
 CURSOR_PATTERN = r"^\d{1,20}-\d{1,18}$"
 
 
@@ -144,7 +144,7 @@ def batches(query: Select, size: int) -> Iterator[list]:
 
 
 def count(customer_id: int, filters: Filters) -> int:
-    """How many conversations match, counting at most COUNT_CAP + 1 (so the page can say "10,000+")."""
+    """How many conversations match, counting at most COUNT_CAP + 1 (so the page can say "1,000+")."""
     matching = select(Conversation.session_id).where(*_conditions(customer_id, filters))
     if _needs_analysis(filters):
         matching = matching.join(Analysis, Analysis.session_id == Conversation.session_id)
