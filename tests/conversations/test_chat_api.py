@@ -126,3 +126,15 @@ def test_a_chat_past_the_plans_messages_is_kept_and_flagged(client):
     second = client.post("/api/v1/conversations", json=chat(agent, count=4), headers=headers)
     assert (first.json["over_limit"], second.json["over_limit"]) == (False, True)
     assert db.session.get(Conversation, second.json["conversation_id"]).text_messages_used == 4
+
+
+def test_a_posted_chat_appears_analysed_in_the_list_and_transcript(api, customer, login_as):
+    agent = factories.make_agent(customer, "Web Chat")
+    db.session.commit()
+    conversation_id = api(chat(agent)).json["conversation_id"]
+    client = login_as(customer)
+    listing = client.get("/conversations/?channel=chat&category=sales").get_data(as_text=True)
+    assert f'href="/conversations/{conversation_id}"' in listing and "Pricing question" in listing
+    page = client.get(f"/conversations/{conversation_id}").get_data(as_text=True)
+    assert "Hi, how much does a cleaning cost?" in page and "Ava Nguyen" in page
+    assert "Pricing question" in page and "Re-run analysis" in page
