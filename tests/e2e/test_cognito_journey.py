@@ -91,6 +91,9 @@ def test_a_new_business_signs_in_with_cognito_onboards_and_signs_out(page, cogni
 
     # Settings: an API key, shown once, then revoked after a confirmation.
     page.click("nav >> text=Settings")
+    page.click("button:has-text('Create key')")  # no name: the error is swapped in next to the field
+    page.wait_for_selector("#api-keys .field.has-error")
+    assert "This field is required." in page.inner_text("#api-keys")
     page.fill("#api-keys input[name=name]", "Zapier")
     page.click("button:has-text('Create key')")
     secret = page.input_value("#new-api-key")
@@ -98,6 +101,12 @@ def test_a_new_business_signs_in_with_cognito_onboards_and_signs_out(page, cogni
     screenshot(page, "auth-settings-new-key")
     page.reload()
     assert secret not in page.content()
+    page.fill("#profile input[name=phone]", "12")
+    page.click("button:has-text('Save profile')")
+    page.wait_for_selector("#profile .field.has-error")
+    page.fill("#profile input[name=phone]", "+1 415 555 2672")
+    page.click("button:has-text('Save profile')")
+    page.wait_for_selector("#profile >> text=Your business profile is saved.")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('Revoke')")
     page.wait_for_selector("text=is revoked")
