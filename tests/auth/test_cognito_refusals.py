@@ -70,6 +70,13 @@ def test_alg_none_is_refused_even_when_the_provider_advertises_it(make_app, forg
     assert_refused(client, client.get(callback_from(client)), UNVERIFIABLE)
 
 
+def test_only_the_algorithms_the_provider_advertises_are_accepted(make_app, forging_issuer, db):
+    forging_issuer.algorithms = ["ES256"]  # the token below is RS256, with a key the JWKS does publish
+    app = make_app(**cognito_config(forging_issuer.issuer))
+    client = app.test_client()
+    assert_refused(client, client.get(callback_from(client)), UNVERIFIABLE)
+
+
 def test_a_callback_without_state_is_refused(forged_app):
     client = forged_app.test_client()
     callback = callback_from(client)

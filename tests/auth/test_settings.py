@@ -50,8 +50,9 @@ def test_profile_errors_re_render_the_fragment_with_a_422(login_as, customer, ot
     assert customer.name != "OTHER business" and customer.email != "owner@other.example"
 
 
-def test_a_new_key_is_shown_once_and_stored_only_as_a_hash(login_as, customer):
+def test_a_new_key_is_shown_once_and_stored_only_as_a_hash(login_as, customer, caplog):
     client = login_as(customer)
+    caplog.set_level("DEBUG")
     response = client.post("/settings/api-keys", data={"name": "Zapier"})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     secret = re.search(r'value="(acx_[A-Za-z0-9_-]+)"', response.get_data(as_text=True)).group(1)
@@ -65,6 +66,7 @@ def test_a_new_key_is_shown_once_and_stored_only_as_a_hash(login_as, customer):
     # …and no page shows it again, only its prefix and when it was used.
     page = client.get("/settings/").get_data(as_text=True)
     assert secret not in page and f"{key.prefix}…" in page and "Never" not in page
+    assert secret not in caplog.text
 
 
 def test_creating_a_key_with_htmx_swaps_the_key_section(login_as, customer):
