@@ -56,7 +56,7 @@ def authorize_redirect(redirect_uri: str):
     """A redirect to the provider's sign-in page, with state, nonce and a PKCE challenge kept in the session."""
     try:
         return _client().authorize_redirect(redirect_uri)
-    except (requests.RequestException, ValueError) as error:
+    except (requests.RequestException, ValueError, RuntimeError) as error:  # unreachable, or no such endpoint
         current_app.logger.warning("Cognito discovery failed: %s", error)
         raise SignInRefused("The sign-in service is not reachable right now. Please try again shortly.") from None
 
@@ -77,7 +77,7 @@ def verified_claims() -> tuple[dict, str]:
     except JoseError as error:
         current_app.logger.warning("Cognito ID token refused: %s", error)
         raise SignInRefused("The sign-in service's answer could not be verified. Please sign in again.") from None
-    except (requests.RequestException, ValueError) as error:
+    except (requests.RequestException, ValueError, RuntimeError) as error:  # RuntimeError: no jwks_uri
         current_app.logger.warning("Cognito token exchange failed: %s", error)
         raise SignInRefused("The sign-in service is not reachable right now. Please try again shortly.") from None
     claims = token.get("userinfo")

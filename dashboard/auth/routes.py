@@ -109,7 +109,8 @@ def callback():
 @public
 def logout():
     # Public so a half-finished sign-up (no customer yet) can also sign out.
-    was_cognito = current_user.is_authenticated and current_user.cognito_id or PENDING_KEY in session
+    signed_in_with_cognito = bool(current_user.is_authenticated and current_user.cognito_id)
+    was_cognito = signed_in_with_cognito or PENDING_KEY in session
     id_token = sign_out()
     if was_cognito and cognito_gateway.configured():
         provider_logout = cognito_gateway.logout_url(url_for("auth.signed_out", _external=True), id_token)
