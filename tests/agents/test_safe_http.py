@@ -1,7 +1,22 @@
 """The SSRF-safe client refuses internal addresses, other schemes and redirects; allowed test hosts get through."""
 import pytest
+from flask import Flask
 
 from dashboard import safe_http
+
+
+@pytest.fixture
+def app():
+    """The client only reads its settings from the app: no database needed (keeps these tests fast)."""
+    app = Flask(__name__)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def allowing(app):
+    app.config["SAFE_HTTP_ALLOWED_HOSTS"] = ["127.0.0.1"]
+    return app
 
 
 @pytest.mark.parametrize(("url", "reason"), [
@@ -47,27 +62,22 @@ def test_public_addresses_pass_the_check(app):
     safe_http.check_url("https://name-that-does-not-resolve.invalid/")  # saved now, checked again when called
 
 
-def test_an_allowed_host_is_called_with_the_pinned_address(make_app, local_server):
-    app = make_app(SAFE_HTTP_ALLOWED_HOSTS=["127.0.0.1"])
-    with app.app_context():
-        response = safe_http.request("GET", f"{local_server.base_url}/slots?day=1")
+def test_an_allowed_host_is_called_with_the_pinned_address(allowing, local_server):
+    response = safe_http.request("GET", f"{local_server.base_url}/slots?day=1")
     assert response.status == 200 and response.address == "127.0.0.1"
     assert b'"slots"' in response.body and response.elapsed_ms >= 0
     assert local_server.requests[0]["headers"]["Host"] == f"127.0.0.1:{local_server.port}"
 
 
-def test_redirects_are_not_followed(make_app, local_server):
-    app = make_app(SAFE_HTTP_ALLOWED_HOSTS=["127.0.0.1"])
-    with app.app_context(), pytest.raises(safe_http.UnsafeURL) as refused:
+def test_redirects_are_not_followed(allowing, local_server):
+    with pytest.raises(safe_http.UnsafeURL) as refused:
         safe_http.request("GET", f"{local_server.base_url}/redirect")
     assert "redirects are not followed" in refused.value.message
     assert len(local_server.requests) == 1
 
 
-def test_the_response_is_capped(make_app, local_server):
-    app = make_app(SAFE_HTTP_ALLOWED_HOSTS=["127.0.0.1"])
-    with app.app_context():
-        response = safe_http.request("GET", f"{local_server.base_url}/big", max_bytes=10)
+def test_the_response_is_capped(allowing, local_server):
+    response = safe_http.request("GET", f"{local_server.base_url}/big", max_bytes=10)
     assert len(response.body) == 10 and response.truncated
 
 
