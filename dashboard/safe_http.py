@@ -141,8 +141,7 @@ def request(method: str, url: str, headers: dict | None = None, body: bytes | No
             max_bytes: int = MAX_RESPONSE_BYTES) -> SafeResponse:
     """Send one request to a customer-supplied URL; no redirects, a timeout, and at most `max_bytes` read."""
     parts, host, port, address = pinned_address(url)
-    default_port = 443 if parts.scheme == "https" else 80
-    host_header = host if port == default_port else f"{host}:{port}"
+    host_header = parts.netloc  # as written (IPv6 brackets, port); user info was refused above
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     pool = _pool(parts, host, port, address)
     started = time.monotonic()
@@ -162,6 +161,8 @@ def request(method: str, url: str, headers: dict | None = None, body: bytes | No
         raise UnsafeURL(f"{host}'s TLS certificate could not be verified.") from None
     except urllib3.exceptions.HTTPError as error:
         raise UnsafeURL(f"{host} could not be reached ({type(error).__name__}).") from None
+    except ValueError as error:  # http.client refuses header names/values with control characters
+        raise UnsafeURL(f"The request could not be sent: {error}.") from None
     finally:
         pool.close()
     elapsed_ms = round((time.monotonic() - started) * 1000)

@@ -1,10 +1,13 @@
 """The agent domain's logic: plain functions taking explicit arguments."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from dashboard.agents.models import Agent, CustomTool, Prompt
+from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt
+from dashboard.agents.uploads import customer_folder
 from dashboard.agents.widget import GATED_FIELDS, locked_changes, validate_ui_config, with_defaults
 from dashboard.billing.entitlements import require
 from dashboard.extensions import db
@@ -18,8 +21,14 @@ def delete_agent(agent: Agent) -> None:
     CASCADE); its conversations, their messages and analyses, and the email log are history and
     usage the customer is billed for, so they stay, with `agent_id` set to NULL.
     """
+    folder = customer_folder(agent.customer_id)
+    stored = db.session.scalars(select(KnowledgeSource.stored_path).where(
+        KnowledgeSource.agent_id == agent.agent_id, KnowledgeSource.stored_path.is_not(None))).all()
     db.session.execute(db.delete(Agent).where(Agent.agent_id == agent.agent_id))
     db.session.expunge(agent)
+    # The rows go by ON DELETE CASCADE; the uploaded files they named go here.
+    for name in stored:
+        (folder / Path(name).name).unlink(missing_ok=True)
 
 
 def create_agent(customer_id: int, name: str, description: str | None = None, prompt_id: int | None = None,

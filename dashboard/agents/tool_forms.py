@@ -17,6 +17,8 @@ NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 LOCATIONS = ("query", "path", "header", "body")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class StaticParamForm(Form):
@@ -83,6 +85,8 @@ class ToolForm(FlaskForm):
             safe_http.check_url(PLACEHOLDER.sub("x", url))
         except safe_http.UnsafeURL as refused:
             raise ValidationError(refused.message) from None
+        if "{" in parts.netloc or "}" in parts.netloc:
+            raise ValidationError("Placeholders may only be used in the path, not in the host.")
         placeholders = set(PLACEHOLDER.findall(url))
         path_params = {row.form.name.data for rows in (self.static_params, self.dynamic_params) for row in rows
                        if row.form.name.data and row.form.location.data == "path"}
@@ -104,6 +108,12 @@ class ToolForm(FlaskForm):
                         row.form.name.errors.append("Name this parameter, or clear its value.")
                         valid = False
                     continue
+                if row.form.location.data == "header" and not HEADER_NAME.match(name):
+                    row.form.name.errors.append("Use a valid header name (letters, digits, -).")
+                    valid = False
+                if rows is self.static_params and CONTROL.search(row.form.value.data or ""):
+                    row.form.value.errors.append("The value may not contain line breaks or control characters.")
+                    valid = False
                 if (name, row.form.location.data) in seen:
                     row.form.name.errors.append("Another parameter has this name and location.")
                     valid = False

@@ -87,9 +87,10 @@ def test_details_save_through_htmx_and_errors_come_back_in_the_fragment(signed_i
 
 
 def test_deleting_an_agent_returns_to_the_list(signed_in, agent):
-    response = signed_in.post(f"/agents/{agent.agent_id}/delete")
-    assert response.status_code == 302
-    assert db.session.get(Agent, agent.agent_id) is None
+    agent_id = agent.agent_id
+    response = signed_in.post(f"/agents/{agent_id}/delete")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/agents/")
+    assert db.session.get(Agent, agent_id) is None
 
 
 def test_integrations_section_lists_the_catalog_with_coming_soon(signed_in, agent):
@@ -127,3 +128,25 @@ def test_every_demo_agent_opens_in_the_builder(app, client):
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and ("lookup_order" in html or "check_availability" in html)
         assert "{business}" not in html.split('id="call-json"')[1].split("</pre>")[0]
+
+
+def test_builder_page_query_count_does_not_grow_with_tools_and_sources(app, signed_in, agent):
+    def statements_for_page():
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert signed_in.get(f"/agents/{agent.agent_id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    factories.make_tool(agent, name="one")
+    factories.make_knowledge_source(agent)
+    db.session.commit()
+    few = statements_for_page()
+    for i in range(6):
+        factories.make_tool(agent, name=f"tool_{i}")
+        factories.make_knowledge_source(agent)
+    db.session.commit()
+    assert statements_for_page() == few

@@ -80,3 +80,12 @@ def test_file_uploads_stop_at_the_plan_limit(app, login_as):
     response = upload(login_as(customer), agent, PDF, "a.pdf")
     assert response.status_code == 403 and "limit of 0 file uploads" in response.get_data(as_text=True)
     assert sources_of(agent) == []
+
+
+def test_deleting_the_agent_deletes_its_uploaded_files(signed_in, agent, app, customer):
+    upload(signed_in, agent, PDF, "prices.pdf")
+    (source,) = sources_of(agent)
+    stored = __import__("pathlib").Path(app.instance_path) / "uploads" / str(customer.customer_id) / source.stored_path
+    assert stored.exists()
+    signed_in.post(f"/agents/{agent.agent_id}/delete")
+    assert not stored.exists()

@@ -220,3 +220,13 @@ def test_builder_posts_need_the_csrf_token(make_app):
     assert response.status_code == 200, response.get_data(as_text=True)
     with app.app_context():
         assert [t.name for t in db.session.scalars(db.select(CustomTool))] == ["ok"]
+
+
+def test_header_parameters_and_host_placeholders_are_checked(signed_in, agent):
+    cases = (({"static_params-0-name": "Bad Header:"}, "Use a valid header name"),
+             ({"static_params-0-value": "a\r\nX-Injected: 1"}, "may not contain line breaks"),
+             ({"url": "https://{order_id}.example.com/x"}, "only be used in the path"))
+    for overrides, message in cases:
+        response = post_tool(signed_in, agent, **overrides)
+        assert response.status_code == 422 and message in response.get_data(as_text=True), overrides
+    assert tools_of(agent) == []
