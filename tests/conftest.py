@@ -5,6 +5,8 @@ import os
 import uuid
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -54,6 +56,23 @@ def migrated(database_url, tmp_path_factory):
     return database_url
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an app context of its own, as production does.
+
+    Without this, a test that holds the `app` context open would share flask.g (Flask-Login's
+    cached user) and the database session with every request it makes, hiding bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            _db.session.commit()  # what the test arranged is in the database, as it would be in production
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            _db.session.expire_all()  # the test then reads what the request wrote, not its stale copies
+        return response
+
+
 @pytest.fixture
 def make_app(migrated):
     """Build an app on the test database with extra settings; tables are emptied after the test."""
@@ -70,6 +89,7 @@ def make_app(migrated):
         }
         config.update(overrides)
         app = create_app(config)
+        app.test_client_class = IsolatedClient
         created.append(app)
         return app
 

@@ -55,13 +55,12 @@ def test_non_json_body_is_400(api, client):
 
 
 def test_update_merges_and_delete_removes(api, customer):
-    lead = factories.make_lead(customer)
-    db.session.commit()
-    updated = api("PUT", f"/customers/lead_{lead.lead_id}", {"score": 40, "engagement": {"total_interactions": 3}})
+    lead_id = factories.make_lead(customer).lead_id
+    updated = api("PUT", f"/customers/lead_{lead_id}", {"score": 40, "engagement": {"total_interactions": 3}})
     assert updated.status_code == 200
     assert updated.get_json()["score"] == 40 and updated.get_json()["contact"]["first_name"] == "John"
-    assert api("DELETE", f"/customers/lead_{lead.lead_id}").status_code == 204
-    assert api("GET", f"/customers/lead_{lead.lead_id}").status_code == 404
+    assert api("DELETE", f"/customers/lead_{lead_id}").status_code == 204
+    assert api("GET", f"/customers/lead_{lead_id}").status_code == 404
 
 
 def test_services_and_matches(api, customer):
