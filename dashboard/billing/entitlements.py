@@ -1,6 +1,9 @@
 """Plan limits in one place: what the customer's active contract grants, asked by every gated feature."""
 from __future__ import annotations
 
+from calendar import monthrange
+from datetime import datetime
+
 from flask import abort
 from sqlalchemy import or_, select
 
@@ -60,12 +63,40 @@ FEATURE_NAMES = {
 }
 
 
+def _add_months(moment: datetime, months: int) -> datetime:
+    """`moment` moved by whole calendar months, clamped to the last day of a shorter month."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, monthrange(year, month)[1]))
+
+
+def usage_period(contract: Contract | None, now: datetime | None = None) -> tuple[datetime, datetime] | None:
+    """The monthly window of the contract that `now` falls in.
+
+    Limits are monthly on monthly and yearly plans alike (a yearly plan is twelve months of the
+    same allowance, not one month's allowance spread over a year), so both reset every month
+    from the day the contract was last renewed.
+    """
+    if contract is None or contract.refreshed_date is None:
+        return None
+    now = now or utcnow()
+    start = contract.refreshed_date
+    months = max(0, (now.year - start.year) * 12 + now.month - start.month)
+    if months and _add_months(start, months) > now:
+        months -= 1
+    end = _add_months(start, months + 1)
+    if contract.expiry_date is not None:
+        end = min(end, contract.expiry_date)
+    return _add_months(start, months), end
+
+
 class Usage:
-    """What the customer used in the current contract period, against each metered limit."""
+    """What the customer used in the current monthly period, against each metered limit."""
 
     def __init__(self, contract: Contract | None, call_minutes, text_messages: int, file_uploads: int,
-                 web_sources: int):
+                 web_sources: int, period: tuple[datetime, datetime] | None = None):
         self.contract = contract
+        self.period = period
         self.call_minutes = call_minutes
         self.text_messages = text_messages
         self.file_uploads = file_uploads
@@ -87,19 +118,20 @@ def usage(customer_id: int) -> Usage:
     from dashboard.conversations.models import Conversation
 
     contract = active_contract(customer_id)
-    period = [Conversation.customer_id == customer_id]
-    if contract is not None and contract.refreshed_date is not None:
-        period.append(Conversation.created_at >= contract.refreshed_date)
+    window = usage_period(contract)
+    in_period = [Conversation.customer_id == customer_id]
+    if window is not None:
+        in_period.append(Conversation.created_at >= window[0])
     minutes, texts = db.session.execute(
         select(func.coalesce(func.sum(Conversation.call_minutes_used), 0),
-               func.coalesce(func.sum(Conversation.text_messages_used), 0)).where(*period)
+               func.coalesce(func.sum(Conversation.text_messages_used), 0)).where(*in_period)
     ).one()
     files, webs = db.session.execute(
         select(func.count(case((KnowledgeSource.kind == "file", 1))),
                func.count(case((KnowledgeSource.kind == "web", 1))))
         .join(Agent, Agent.agent_id == KnowledgeSource.agent_id).where(Agent.customer_id == customer_id)
     ).one()
-    return Usage(contract, minutes, int(texts), files, webs)
+    return Usage(contract, minutes, int(texts), files, webs, window)
 
 
 def require_quota(customer_id: int, limit: str, adding=1) -> PlanAccess:

@@ -123,6 +123,7 @@ class BillingOverview:
     contract: Contract | None
     meters: list[Meter]
     features: list[tuple[str, bool]]
+    period: tuple[datetime, datetime] | None = None
 
 
 def billing_overview(customer_id: int, now: datetime | None = None) -> BillingOverview:
@@ -137,8 +138,8 @@ def billing_overview(customer_id: int, now: datetime | None = None) -> BillingOv
     for limit in METERED:
         amount, allowed = used.used(limit), getattr(access, limit)
         projected = None
-        if limit in PER_PERIOD and contract.refreshed_date and contract.expiry_date:
-            projected = projected_limit_date(amount, allowed, contract.refreshed_date, contract.expiry_date, now)
+        if limit in PER_PERIOD and used.period is not None:
+            projected = projected_limit_date(amount, allowed, *used.period, now)
         meters.append(Meter(limit, LIMIT_NAMES[limit], amount, allowed, limit in PER_PERIOD, projected))
     features = [(FEATURE_NAMES[flag], bool(getattr(access, flag))) for flag in FEATURE_NAMES]
-    return BillingOverview(contract, meters, features)
+    return BillingOverview(contract, meters, features, used.period)

@@ -83,7 +83,8 @@ def seed_catalog() -> None:
             _get_or_create(
                 Plan, {"name": f"{name} {cadence.title()}"},
                 description=f"{name}: {access_fields['max_call_minutes']:,} call minutes and "
-                            f"{access_fields['max_text_messages']:,} text messages a month.",
+                            f"{access_fields['max_text_messages']:,} text messages a month"
+                            + (", billed yearly." if cadence == "yearly" else "."),
                 cadence=cadence, cost_usd=Decimal(cost), plan_access_id=access.plan_access_id, tier=tier,
                 lookup_key=f"{name.lower()}_{cadence}",
             )
