@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectField
+from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from dashboard.conversations.analysis import taxonomy
@@ -15,6 +15,11 @@ def _label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def _choices(anything: str, options: dict[str, str]) -> list[SelectChoice]:
+    """An "any" option (no filter) followed by the options, value → label."""
+    return [SelectChoice("", anything)] + [SelectChoice(value, label) for value, label in options.items()]
+
+
 class ConversationFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
@@ -23,20 +28,20 @@ class ConversationFilterForm(FlaskForm):
     agent = SelectField("Agent", choices=[], default="")
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
-    channel = SelectField("Channel", default="", choices=[("", "Any channel"), ("voice", "Voice"), ("chat", "Chat")])
-    status = SelectField("Status", default="", choices=[("", "Any status"), ("active", "Active"), ("ended", "Ended")])
-    sentiment = SelectField("Sentiment", default="", choices=[("", "Any sentiment"), ("positive", "Positive (> 0.2)"),
-                                                  ("neutral", "Neutral"), ("negative", "Negative (< -0.2)")])
-    intent = SelectField("Intent", default="", choices=[("", "Any intent")] + [
-        (name, _label(name)) for name in [*taxonomy.INTENTS, taxonomy.FALLBACK_INTENT]])
-    category = SelectField("Category", default="", choices=[("", "Any category")] + [
-        (name, _label(name)) for name in taxonomy.CATEGORIES])
+    channel = SelectField("Channel", default="", choices=_choices("Any channel", {"voice": "Voice", "chat": "Chat"}))
+    status = SelectField("Status", default="", choices=_choices("Any status", {"active": "Active", "ended": "Ended"}))
+    sentiment = SelectField("Sentiment", default="", choices=_choices("Any sentiment", {
+        "positive": "Positive (> 0.2)", "neutral": "Neutral", "negative": "Negative (< -0.2)"}))
+    intent = SelectField("Intent", default="", choices=_choices("Any intent", {
+        name: _label(name) for name in [*taxonomy.INTENTS, taxonomy.FALLBACK_INTENT]}))
+    category = SelectField("Category", default="", choices=_choices("Any category", {
+        name: _label(name) for name in taxonomy.CATEGORIES}))
     over_limit = BooleanField("Over the plan limit")
     cursor = HiddenField(validators=[Optional(), Regexp(CURSOR_PATTERN, message="This page link is not valid.")])
 
     def __init__(self, formdata, agents: list[tuple[int, str]]):
         super().__init__(formdata)
-        self.agent.choices = [("", "Any agent")] + [(str(agent_id), name) for agent_id, name in agents]
+        self.agent.choices = _choices("Any agent", {str(agent_id): name for agent_id, name in agents})
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:

@@ -1,5 +1,6 @@
 """Email templates (list, create, edit) and the log of every send."""
 from flask import flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from dashboard.agents.models import Agent
 from dashboard.billing.entitlements import NotEntitled, entitlements, require
@@ -26,7 +27,7 @@ def index():
 def _form(template: EmailTemplate | None = None) -> EmailTemplateForm:
     form = EmailTemplateForm(obj=template)
     agents = db.session.scalars(scoped(Agent).order_by(Agent.name)).all()
-    form.agent_id.choices = [(0, "Any agent")] + [(a.agent_id, a.name) for a in agents]
+    form.agent_id.choices = [SelectChoice(0, "Any agent")] + [SelectChoice(a.agent_id, a.name) for a in agents]
     if template is not None and request.method == "GET":
         form.agent_id.data = template.agent_id or 0
     return form
