@@ -11,7 +11,6 @@ from dashboard.agents.uploads import customer_folder
 from dashboard.agents.widget import GATED_FIELDS, locked_changes, validate_ui_config, with_defaults
 from dashboard.billing.entitlements import require
 from dashboard.extensions import db
-from dashboard.integrations.models import ThirdPartyApp, ThirdPartyOAuth
 
 
 def delete_agent(agent: Agent) -> None:
@@ -102,11 +101,3 @@ def update_widget(agent: Agent, proposed: dict) -> dict[str, str]:
     agent.ui_config = validate_ui_config({**with_defaults(agent.ui_config), **proposed})
     db.session.flush()
     return {}
-
-
-def integrations_catalog(agent: Agent) -> list[tuple[ThirdPartyApp, bool]]:
-    """The third-party app catalog and whether this agent is connected to each (connecting is the integrations domain's)."""
-    connected = set(db.session.scalars(select(ThirdPartyOAuth.third_party_app_id)
-                                       .where(ThirdPartyOAuth.agent_id == agent.agent_id)))
-    apps = db.session.scalars(select(ThirdPartyApp).order_by(ThirdPartyApp.is_coming_soon, ThirdPartyApp.name))
-    return [(app, app.third_party_app_id in connected) for app in apps]

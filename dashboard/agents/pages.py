@@ -14,6 +14,7 @@ from dashboard.agents.ultravox_compile import compile_call
 from dashboard.agents.widget import contrast_text, with_defaults
 from dashboard.billing.entitlements import entitlements, usage
 from dashboard.extensions import htmx
+from dashboard.integrations.operations import catalog_for_agent
 from dashboard.tenancy import current_customer
 
 SECTIONS = (("details", "Details"), ("prompt", "Prompt"), ("voice", "Voice"), ("widget", "Widget"),
@@ -55,7 +56,7 @@ def builder_context(agent: Agent, **overrides) -> dict:
         "widget_form": widget_form(agent), "widget": with_defaults(agent.ui_config), "contrast_text": contrast_text,
         "web_form": WebSourceForm(formdata=None), "file_form": FileSourceForm(formdata=None),
         "sources": knowledge.sources(agent), "usage": usage(agent.customer_id), "access": access,
-        "integrations": operations.integrations_catalog(agent),
+        "integrations": catalog_for_agent(agent.agent_id),
         "call_json": json.dumps(compile_call(agent, current_customer.name), indent=2), "snippet": embed_snippet(agent),
         "ultravox_configured": ultravox_client.configured(),
     }
