@@ -67,16 +67,22 @@ def _insert_batch(rng, customer_id, agents, templates, visitors, count, now, act
         is_active = active and i < 3  # a few conversations still going on right now
         started = now - timedelta(minutes=rng.randint(1, 8)) if is_active else \
             now - timedelta(seconds=rng.randint(600, HISTORY_DAYS * 86400))
-        plans.append((visitor, agent, scenario, started, is_active, "voice" if rng.random() < 0.55 else "chat"))
+        # The demo's chat concierge mostly chats; its phone agents mostly take calls.
+        chat_share = 0.85 if "chat" in (agent.description or "").lower() else 0.15
+        plans.append((visitor, agent, scenario, started, is_active, "chat" if rng.random() < chat_share else "voice"))
 
     conversation_rows = []
     turn_lists = []
     for visitor, agent, scenario, started, is_active, channel in plans:
-        turns = script(rng, scenario, fill(rng, visitor))
+        values = fill(rng, visitor)
+        turns = script(rng, scenario, values)
         if scenario.category == "scheduling" and agent.tools:
-            day = turns[3][1].split("on ")[-1].split(" at")[0].rstrip(".?!") if len(turns) > 3 else "Monday"
-            turns.insert(4, ("tool_call", json.dumps({"date": day}), "check_availability"))
-            turns.insert(5, ("tool_result", json.dumps({"slots": ["09:30", "13:00", "15:15"]}), "check_availability"))
+            # The agent looks the slots up just before it offers them.
+            offer = next(i for i, (role, text) in enumerate(turns) if role == "agent" and values["day"] in text)
+            turns[offer:offer] = [
+                ("tool_call", json.dumps({"date": values["day"]}), "check_availability"),
+                ("tool_result", json.dumps({"slots": ["09:30", values["time"], "15:15"]}), "check_availability"),
+            ]
         if is_active:
             turns = turns[: rng.randint(2, 5)]
         turn_lists.append(turns)
