@@ -128,9 +128,9 @@ def make_conversation(customer: Customer, agent: Agent | None = None, visitor: V
 
 
 def make_email_template(customer: Customer, agent: Agent | None = None, **fields) -> EmailTemplate:
-    return _save(EmailTemplate(customer_id=customer.customer_id, agent_id=agent.agent_id if agent else None,
-                               sender_email="hello@business.example", email_subject="Thanks for calling",
-                               email_body="Hi {{visitor_name}}", **fields))
+    fields = {"sender_email": "hello@business.example", "email_subject": "Thanks for calling",
+              "email_body": "Hi {{visitor_name}}", **fields}
+    return _save(EmailTemplate(customer_id=customer.customer_id, agent_id=agent.agent_id if agent else None, **fields))
 
 
 def make_email_log(customer: Customer, template: EmailTemplate | None = None, conversation: Conversation | None = None,

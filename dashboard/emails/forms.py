@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from dashboard.emails.operations import PLACEHOLDERS
+from dashboard.emails.operations import PLACEHOLDER_PATTERN, PLACEHOLDERS
 
 
 class EmailTemplateForm(FlaskForm):
@@ -14,10 +14,14 @@ class EmailTemplateForm(FlaskForm):
     is_active = BooleanField("Active (agents send it after conversations)", default=True)
 
     def validate_email_body(self, field):
-        import re
-
-        unknown = {name for name in re.findall(r"\{\{\s*(\w+)\s*\}\}", field.data or "")} - set(PLACEHOLDERS)
+        unknown = set(PLACEHOLDER_PATTERN.findall(field.data or "")) - set(PLACEHOLDERS)
         if unknown:
             raise ValidationError(
                 f"Unknown placeholder(s): {', '.join(sorted(unknown))}. Use {', '.join('{{' + p + '}}' for p in PLACEHOLDERS)}."
             )
+
+
+class TestEmailForm(FlaskForm):
+    """Where to send a template filled with sample values."""
+
+    address = EmailField("Send a test to", validators=[DataRequired(), Email(), Length(max=255)])

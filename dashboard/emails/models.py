@@ -32,7 +32,11 @@ class EmailLog(db.Model):
     """One email sent to a visitor; kept when the template or agent is deleted."""
 
     __tablename__ = "email_log"
-    __table_args__ = (Index("ix_email_log_customer_id_sent_at", "customer_id", "sent_at", "email_log_id"),)
+    __table_args__ = (
+        Index("ix_email_log_customer_id_sent_at", "customer_id", "sent_at", "email_log_id"),
+        # The log's "failed only" filter, in the same keyset order.
+        Index("ix_email_log_customer_id_status_sent_at", "customer_id", "status", "sent_at", "email_log_id"),
+    )
 
     email_log_id: Mapped[int] = mapped_column(primary_key=True)
     visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitor.visitor_id", ondelete="SET NULL"), index=True)
@@ -43,7 +47,9 @@ class EmailLog(db.Model):
     email_pk: Mapped[int | None] = mapped_column(ForeignKey("email.email_pk", ondelete="SET NULL"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id", ondelete="CASCADE"))
     subject: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(16), default="sent")  # sent | failed
+    # sending (claimed by a worker, in flight) | sent | failed
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    error: Mapped[str | None] = mapped_column(String(500))  # why a failed send failed, for people
 
     @classmethod
     def owned_select(cls, customer_id: int):

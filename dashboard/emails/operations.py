@@ -1,6 +1,7 @@
-"""Email templates and the send log: listing, saving, and rendering a template for a conversation."""
+"""Email templates and the send log: listing the templates, a page of the log, saving a template."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,8 @@ from dashboard.extensions import db
 
 LOG_PAGE = 50
 PLACEHOLDERS = ("visitor_name", "call_summary", "agent_name", "business_name")
+PLACEHOLDER_PATTERN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+LOG_STATUSES = ("sent", "failed", "sending")
 
 
 def templates_with_agents(customer_id: int) -> list[tuple[EmailTemplate, str | None]]:
@@ -29,7 +32,8 @@ class LogPage:
     next_cursor: str | None
 
 
-def log_page(customer_id: int, cursor: str | None = None, template_id: int | None = None) -> LogPage:
+def log_page(customer_id: int, cursor: str | None = None, template_id: int | None = None,
+             status: str | None = None) -> LogPage:
     """A page of the send log, newest first, keyset-paginated on (sent_at, email_log_id)."""
     query = (
         select(EmailLog, Agent.name, EmailTemplate.email_subject)
@@ -39,6 +43,8 @@ def log_page(customer_id: int, cursor: str | None = None, template_id: int | Non
     )
     if template_id is not None:
         query = query.where(EmailLog.email_pk == template_id)
+    if status is not None:
+        query = query.where(EmailLog.status == status)
     after = parse_cursor(cursor)
     if after is not None:
         query = query.where(tuple_(EmailLog.sent_at, EmailLog.email_log_id) < after)

@@ -1,13 +1,15 @@
-"""Email templates (list, create, edit) and the log of every send."""
+"""Email templates (list, create, edit, send a test) and the log of every send."""
 from flask import flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from dashboard.agents.models import Agent
 from dashboard.billing.entitlements import NotEntitled, entitlements, require
 from dashboard.emails import bp
-from dashboard.emails.forms import EmailTemplateForm
+from dashboard.emails.forms import EmailTemplateForm, TestEmailForm
+from dashboard.emails.mail_gateway import MailError
 from dashboard.emails.models import EmailTemplate
-from dashboard.emails.operations import PLACEHOLDERS, log_page, save_template, templates_with_agents
+from dashboard.emails.operations import LOG_STATUSES, PLACEHOLDERS, log_page, save_template, templates_with_agents
+from dashboard.emails.sending import send_test_email
 from dashboard.extensions import db, htmx
 from dashboard.tenancy import current_customer, get_owned_or_404, scoped
 
@@ -16,12 +18,16 @@ from dashboard.tenancy import current_customer, get_owned_or_404, scoped
 def index():
     customer_id = current_customer.customer_id
     template_id = request.args.get("template", type=int)
-    page = log_page(customer_id, request.args.get("cursor"), template_id)
+    status = request.args.get("status") if request.args.get("status") in LOG_STATUSES else None
+    page = log_page(customer_id, request.args.get("cursor"), template_id, status)
+    filters = {"template_id": template_id, "status": status}
     if htmx and request.args.get("cursor"):
-        return render_template("emails/_log_rows.html", page=page, template_id=template_id)
+        return render_template("emails/_log_rows.html", page=page, **filters)
+    if htmx and htmx.target == "send-log":
+        return render_template("emails/_log.html", page=page, **filters)
     access = entitlements(customer_id)
     return render_template("emails/index.html", templates=templates_with_agents(customer_id), page=page,
-                           template_id=template_id, can_send=bool(access and access.send_emails))
+                           can_send=bool(access and access.send_emails), **filters)
 
 
 def _form(template: EmailTemplate | None = None) -> EmailTemplateForm:
@@ -64,8 +70,43 @@ def edit_template(template_id: int):
         _save(template, form)
         flash("Email template saved.", "success")
         return redirect(url_for("emails.index"))
-    return render_template("emails/edit.html", form=form, template=template, placeholders=PLACEHOLDERS), \
+    return render_template("emails/edit.html", form=form, template=template, placeholders=PLACEHOLDERS,
+                           test_form=TestEmailForm(formdata=None), test_lock=_send_lock()), \
         422 if form.errors else 200
+
+
+def _send_lock() -> str | None:
+    """Why the plan does not allow sending, or None when it does."""
+    try:
+        require(current_customer.customer_id, "send_emails")
+    except NotEntitled as refused:
+        return refused.message
+    return None
+
+
+@bp.post("/templates/<int:template_id>/test")
+def send_test(template_id: int):
+    template = get_owned_or_404(EmailTemplate, template_id)
+    form = TestEmailForm()
+    lock = _send_lock()
+    status, result = 200, {}
+    if lock:
+        status = 403
+    elif not form.validate_on_submit():
+        status = 422
+    else:
+        try:
+            send_test_email(template, current_customer.customer_id, form.address.data)
+            result = {"sent_to": form.address.data}
+        except MailError as error:
+            status, result = 502, {"failure": error.message}
+    if not htmx:  # without JavaScript: say what happened on the edit page
+        message = lock or result.get("failure") or (f"Test email sent to {result['sent_to']}." if result else
+                                                    "Type a valid email address to send a test to.")
+        flash(message, "success" if status == 200 else "error")
+        return redirect(url_for("emails.edit_template", template_id=template_id), 303)
+    return render_template("emails/_test_email.html", template=template, test_form=form, test_lock=lock,
+                           **result), status
 
 
 @bp.post("/templates/<int:template_id>/delete")

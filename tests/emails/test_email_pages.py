@@ -82,3 +82,28 @@ def test_log_pages_by_keyset_without_repeats_and_constant_queries(login_as, cust
     assert second.count("visitor@example.net") == 5 and "Load older" not in second
     assert len(queries) < 12
     assert client.get("/emails/?cursor=garbage").status_code == 200  # a bad cursor is the first page
+
+
+def test_the_log_filters_failed_sends_and_shows_why(login_as, customer):
+    template = factories.make_email_template(customer)
+    factories.make_email_log(customer, template).recipient_email = "delivered@example.net"
+    failed = factories.make_email_log(customer, template)
+    failed.recipient_email, failed.status, failed.error = "bounced@example.net", "failed", "The mail server said no (550)."
+    db.session.commit()
+    client = login_as(customer)
+    everything = client.get("/emails/").get_data(as_text=True)
+    assert "delivered@example.net" in everything and "The mail server said no (550)." in everything
+
+    response = client.get("/emails/?status=failed", headers={"HX-Request": "true", "HX-Target": "send-log"})
+    fragment = response.get_data(as_text=True)
+    assert '<section id="send-log">' in fragment
+    assert "<html" not in fragment and "bounced@example.net" in fragment and "delivered@example.net" not in fragment
+    assert 'href="/emails/?status=failed"' in fragment and 'aria-current="true"' in fragment
+    full = client.get("/emails/?status=failed").get_data(as_text=True)  # the pushed URL loads as a whole page
+    assert "<html" in full and "bounced@example.net" in full and "delivered@example.net" not in full
+    assert "delivered@example.net" in client.get("/emails/?status=bogus").get_data(as_text=True)  # unknown: all
+
+
+def test_no_failed_sends_has_its_own_empty_state(login_as, customer):
+    factories.make_email_log(customer, factories.make_email_template(customer))
+    assert "No failed sends" in login_as(customer).get("/emails/?status=failed").get_data(as_text=True)

@@ -1,0 +1,126 @@
+"""The only way mail leaves the app: SMTP through Flask-Mail when MAIL_SERVER is set, else .eml files in the outbox."""
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass
+from email.utils import formataddr
+from pathlib import Path
+
+import flask_mail
+from flask import current_app
+
+from dashboard.database import utcnow
+
+
+class MailError(Exception):
+    """The message could not be sent; `message` says why, for people (never with credentials)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    recipient: str
+    subject: str
+    body: str  # text/plain
+    reply_to: str | None = None
+    sender_name: str | None = None  # shown before MAIL_DEFAULT_SENDER, e.g. the business name
+
+
+def configured() -> bool:
+    """True when mail goes to an SMTP server; False when it is written to the outbox folder."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def send(email: OutgoingEmail) -> None:
+    """Send `email` (or write it to MAIL_OUTBOX_DIR); MailError when that fails."""
+    message = _message(email)
+    if configured():
+        _send_smtp(message)
+    else:
+        _write_outbox(message)
+
+
+def _message(email: OutgoingEmail) -> flask_mail.Message:
+    # From is always our own address (the business's domain would fail SPF/DMARC from our server);
+    # replies go to the address the business chose.
+    address = current_app.config["MAIL_DEFAULT_SENDER"]
+    sender = formataddr((" ".join(email.sender_name.split()), address)) if email.sender_name else address
+    return flask_mail.Message(subject=email.subject, recipients=[email.recipient], body=email.body,
+                              sender=sender, reply_to=email.reply_to)
+
+
+class _Connection(flask_mail.Connection):
+    """Flask-Mail's connection with a timeout and verified TLS (Flask-Mail's own has neither)."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        timeout = current_app.config.get("MAIL_TIMEOUT", 15)
+        context = ssl.create_default_context()
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout, context=context)
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+        try:
+            if self.mail.use_tls:
+                host.starttls(context=context)
+            if self.mail.username and self.mail.password:
+                host.login(self.mail.username, self.mail.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+
+def _send_smtp(message: flask_mail.Message) -> None:
+    state = current_app.extensions["mail"]
+    where = f"{state.server}:{state.port}"
+    try:
+        with _Connection(state) as connection:
+            connection.send(message)
+    except smtplib.SMTPAuthenticationError as error:
+        # The server's reply can echo what was sent; say only that the login was refused.
+        raise MailError(f"The mail server at {where} refused the username and password ({error.smtp_code}).") from None
+    except smtplib.SMTPRecipientsRefused as error:
+        reasons = "; ".join(f"{addr}: {_reply(code, text)}" for addr, (code, text) in error.recipients.items())
+        raise MailError(f"The mail server at {where} refused the recipient ({reasons}).") from None
+    except smtplib.SMTPResponseException as error:
+        raise MailError(f"The mail server at {where} rejected the message ({_reply(error.smtp_code, error.smtp_error)}).") \
+            from None
+    except (smtplib.SMTPException, ssl.SSLError) as error:
+        raise MailError(f"The mail server at {where} failed: {type(error).__name__}.") from None
+    except flask_mail.BadHeaderError:
+        raise MailError("The subject or an address contains a line break.") from None
+    except ConnectionRefusedError:
+        raise MailError(f"The mail server at {where} refused the connection.") from None
+    except TimeoutError:
+        raise MailError(f"The mail server at {where} did not answer in time.") from None
+    except OSError as error:
+        raise MailError(f"The mail server at {where} could not be reached ({error.strerror or type(error).__name__}).") \
+            from None
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {' '.join(text.split())[:200]}"
+
+
+def _write_outbox(message: flask_mail.Message) -> None:
+    """One RFC 5322 file per message, written under a temporary name and renamed so readers never see half."""
+    outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
+    name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}.eml"
+    try:
+        if message.has_bad_headers():
+            raise flask_mail.BadHeaderError
+        outbox.mkdir(parents=True, exist_ok=True)
+        partial = outbox / f".{name}.part"
+        partial.write_bytes(message.as_bytes())
+        os.replace(partial, outbox / name)
+    except flask_mail.BadHeaderError:
+        raise MailError("The subject or an address contains a line break.") from None
+    except OSError as error:
+        raise MailError(f"The email could not be written to the outbox folder ({error.strerror}).") from None
