@@ -12,6 +12,7 @@ from dashboard.agents.models import Agent
 from dashboard.agents.plan_gates import lock_reasons
 from dashboard.agents.ultravox_compile import compile_call
 from dashboard.agents.widget import contrast_text, with_defaults
+from dashboard.agents.widget_public import widget_token
 from dashboard.billing.entitlements import entitlements, usage
 from dashboard.extensions import htmx
 from dashboard.integrations.operations import catalog_for_agent
@@ -42,8 +43,9 @@ def voice_context(agent: Agent, language: str = "", provider: str = "") -> dict:
 
 
 def embed_snippet(agent: Agent) -> str:
+    """The tag a customer pastes into its site: the widget script and the agent's signed public token."""
     script = url_for("static", filename="js/widget.js", _external=True)
-    return f'<script src="{script}" data-agent-id="{agent.agent_id}" defer></script>'
+    return f'<script src="{script}" data-agent="{widget_token(agent)}" async></script>'
 
 
 def builder_context(agent: Agent, **overrides) -> dict:

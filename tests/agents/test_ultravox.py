@@ -5,6 +5,7 @@ import json
 import pytest
 
 from dashboard.agents.ultravox_compile import compile_call
+from dashboard.agents.widget_public import widget_token
 from dashboard.extensions import db
 from dashboard.models import Agent, KnowledgeSource
 from tests import factories
@@ -101,7 +102,7 @@ def test_the_embed_section_shows_the_compiled_json(builder):
     client, agent = builder
     html = client.get(f"/agents/{agent.agent_id}").get_data(as_text=True)
     assert "PARAMETER_LOCATION_PATH" in html and 'data-copy="#embed-snippet"' in html
-    assert f'data-agent-id=&#34;{agent.agent_id}&#34;' in html  # escaped inside the textarea
+    assert f'data-agent=&#34;{widget_token(agent)}&#34;' in html  # escaped inside the textarea
 
 
 def test_a_web_source_goes_to_a_new_corpus(builder, ultravox):

@@ -23,6 +23,8 @@ OWNED = {
 }
 # Arguments that name shared catalog rows, not a customer's: nothing to protect.
 SHARED = {"filename", "plan_id", "app_slug", "prompt_id", "voice_id"}
+# The widget's signed public agent token: sites publish it, anyone may use it (tests/agents/test_widget_public.py).
+SHARED |= {"token"}
 
 
 def id_routes(app):

@@ -1,0 +1,117 @@
+"""The public side of the widget: signed agent tokens, the config a site's widget reads, and visitor calls."""
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urljoin, urlsplit
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from dashboard import ultravox_client
+from dashboard.agents.models import Agent
+from dashboard.agents.ultravox_compile import compile_call
+from dashboard.agents.ultravox_gateway import create_call
+from dashboard.agents.widget import DEFAULTS, GATED_FIELDS, contrast_text, with_defaults
+from dashboard.auth.models import Customer
+from dashboard.billing.entitlements import NotEntitled, entitlements, require, usage
+from dashboard.extensions import db
+
+# Ultravox's own cap on a call (its default maxDuration): a call never asks for more.
+MAX_CALL_SECONDS = 3600
+
+
+class CallsUnavailable(Exception):
+    """A visitor's call cannot start; `message` is safe to show on the customer's site, `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="widget")
+
+
+def widget_token(agent: Agent) -> str:
+    """The agent's public id for embed snippets: stable, and signed so ids cannot be enumerated or altered.
+
+    itsdangerous signs but does not encrypt: the id can be read back from the token, never changed.
+    """
+    return _serializer().dumps(agent.agent_id)
+
+
+def agent_for_widget_token(token: str) -> Agent | None:
+    """The agent a token was signed for, or None for a forged or tampered token, or a deleted agent."""
+    try:
+        agent_id = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(Agent, agent_id) if type(agent_id) is int else None
+
+
+def effective_widget(agent: Agent) -> dict:
+    """The builder preview's ui_config (with defaults), less what the current plan does not unlock.
+
+    Saving already refuses locked changes; this covers a customer whose plan was downgraded. A locked
+    field shows what a new agent starts with (create_agent): its own name, the default colour, no avatar.
+    """
+    widget = with_defaults(agent.ui_config)
+    access = entitlements(agent.customer_id)
+    uncustomized = {**DEFAULTS, "bot_name": agent.name}
+    for field, flag in GATED_FIELDS.items():
+        if access is None or not getattr(access, flag):
+            widget[field] = uncustomized[field]
+    return widget
+
+
+def _absolute_http_url(url: str | None, base_url: str) -> str | None:
+    """Uploaded avatars are stored as paths; a site on another origin needs the whole URL."""
+    if not url:
+        return None
+    absolute = urljoin(base_url, url)
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+
+
+def public_config(agent: Agent, base_url: str) -> dict:
+    """What the widget script needs to draw itself; no ids, prompts, tools or keys."""
+    widget = effective_widget(agent)
+    return {"botName": widget["bot_name"], "color": widget["color"], "textColor": contrast_text(widget["color"]),
+            "avatarUrl": _absolute_http_url(widget["avatar_url"], base_url), "position": widget["position"],
+            "greeting": widget["greeting"], "launcherText": widget["launcher_text"],
+            "voiceCalls": ultravox_client.configured()}
+
+
+def remaining_call_seconds(customer_id: int) -> int:
+    """Seconds of call time left in this period; CallsUnavailable without an active plan or with none left."""
+    try:
+        access = require(customer_id)
+    except NotEntitled:
+        raise CallsUnavailable("Voice calls are not available: this business has no active plan.", 402) from None
+    used = Decimal(usage(customer_id).call_minutes or 0)
+    if used >= access.max_call_minutes:
+        raise CallsUnavailable("Voice calls are paused: this business has used all its call minutes for this "
+                               "month. Please try again later or contact them another way.", 403)
+    return int((access.max_call_minutes - used) * 60)
+
+
+def start_visitor_call(agent: Agent, visitor_name: str | None = None, visitor_email: str | None = None) -> dict:
+    """Start an Ultravox call running the agent for a site visitor; its joinUrl and callId."""
+    if not ultravox_client.configured():
+        raise CallsUnavailable("Voice calls are not set up yet (Ultravox is not configured on the server).", 503)
+    seconds = min(remaining_call_seconds(agent.customer_id), MAX_CALL_SECONDS)
+    customer = db.session.get(Customer, agent.customer_id)
+    call = compile_call(agent, customer.name if customer else None)
+    # The call may not run past what is left of the plan's minutes.
+    call["maxDuration"] = f"{max(seconds, 1)}s"
+    if visitor_name:
+        call["metadata"]["visitor_name"] = visitor_name
+    if visitor_email:
+        call["metadata"]["visitor_email"] = visitor_email
+    try:
+        answer = create_call(call)
+    except ultravox_client.UltravoxError as failure:
+        current_app.logger.warning("Widget call for agent %s failed: %s", agent.agent_id, failure.message)
+        raise CallsUnavailable("The voice service could not start the call. Please try again in a moment.",
+                               502) from failure
+    return {"joinUrl": answer.get("joinUrl"), "callId": answer.get("callId")}
