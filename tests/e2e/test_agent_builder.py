@@ -114,7 +114,9 @@ def test_customer_builds_an_agent_end_to_end(page, live_server, owner, tool_serv
 
     # Embed: the snippet and the compiled Ultravox request.
     page.click(".builder-tabs >> text=Embed")
-    assert "data-agent-id" in page.input_value("#embed-snippet")
+    assert 'data-agent="' in page.input_value("#embed-snippet")  # the signed token (tests/e2e/test_widget.py)
+    page.locator("#embed").screenshot(path=str(screenshot(page, "agent-builder-embed").with_name(
+        "agent-builder-embed-section.png")))
     call_json = page.inner_text("#call-json")
     assert '"modelToolName": "check_availability"' in call_json and '"voice": "Jessica"' in call_json
     screenshot(page, "agent-builder-full")
