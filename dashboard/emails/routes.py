@@ -1,5 +1,5 @@
 """Email templates (list, create, edit, send a test) and the log of every send."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from dashboard.agents.models import Agent
@@ -10,7 +10,7 @@ from dashboard.emails.mail_gateway import MailError
 from dashboard.emails.models import EmailTemplate
 from dashboard.emails.operations import LOG_STATUSES, PLACEHOLDERS, log_page, save_template, templates_with_agents
 from dashboard.emails.sending import send_test_email
-from dashboard.extensions import db, htmx
+from dashboard.extensions import db, htmx, limiter
 from dashboard.tenancy import current_customer, get_owned_or_404, scoped
 
 
@@ -84,7 +84,20 @@ def _send_lock() -> str | None:
     return None
 
 
+def _too_many_tests(limit):
+    """The test-email card saying to wait (HTMX); a plain request gets the 429 error page."""
+    if not htmx:
+        return None
+    template = get_owned_or_404(EmailTemplate, request.view_args["template_id"])
+    html = render_template("emails/_test_email.html", template=template, test_form=TestEmailForm(formdata=None),
+                           test_lock=None, failure=f"That is the most test emails allowed ({limit.limit}). Please try again later.")
+    return make_response(html, 429)
+
+
+# Test emails go to any address the customer types: a per-customer limit keeps them from being a spam relay.
 @bp.post("/templates/<int:template_id>/test")
+@limiter.limit(lambda: current_app.config.get("TEST_EMAIL_RATE_LIMIT", "10 per hour"),
+               key_func=lambda: f"test-email:{current_customer.customer_id}", on_breach=_too_many_tests)
 def send_test(template_id: int):
     template = get_owned_or_404(EmailTemplate, template_id)
     form = TestEmailForm()

@@ -83,3 +83,19 @@ def test_without_javascript_the_result_is_flashed_on_the_edit_page(login_as, cus
     response = post_test(client, template, "nope", htmx=False)
     assert "Type a valid email address" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert len(smtp.messages) == 1
+
+
+def test_test_emails_are_rate_limited_per_customer(make_app, smtp, tmp_path):
+    from tests.emails.conftest import smtp_settings
+
+    limited = make_app(**smtp_settings(smtp, tmp_path), RATELIMIT_ENABLED=True, TEST_EMAIL_RATE_LIMIT="2 per hour")
+    with limited.app_context():
+        customer = factories.make_customer()
+        template = factories.make_email_template(customer)
+        db.session.commit()
+        client = limited.test_client()
+        assert client.post("/auth/login", data={"email": customer.email, "password": factories.PASSWORD}).status_code == 302
+        assert [post_test(client, template, "me@mybusiness.example").status_code for _ in range(2)] == [200, 200]
+        response = post_test(client, template, "me@mybusiness.example")
+        assert response.status_code == 429 and "the most test emails allowed (2 per 1 hour)" in response.get_data(as_text=True)
+        assert len(smtp.messages) == 2
