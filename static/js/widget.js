@@ -179,7 +179,6 @@
   function requestCall(ui) {
     var payload = {};
     Object.keys(ui.fields).forEach(function (name) {
-      ui.fields[name].error.textContent = "";
       var value = ui.fields[name].input.value.trim();
       if (value) payload[name] = value;
     });
@@ -199,12 +198,30 @@
     });
   }
 
+  // Asked before the call is created, so a visitor without a microphone never starts (and uses up) one.
+  function checkMicrophone() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      return Promise.reject(new Error("Voice calls need a microphone and a secure (https) page."));
+    }
+    return navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      stream.getTracks().forEach(function (track) { track.stop(); });
+    }, function (problem) {
+      var denied = problem && (problem.name === "NotAllowedError" || problem.name === "SecurityError");
+      throw new Error(denied ? "Voice calls need your microphone. Allow microphone access for this site and try again."
+                             : "No microphone could be used. Connect one and try again.");
+    });
+  }
+
   function startCall(ui) {
     if (ui.start.disabled) return;
     ui.start.disabled = true;
     ui.error.textContent = "";
-    ui.status.textContent = "Starting the call…";
-    requestCall(ui).then(function (call) {
+    Object.keys(ui.fields).forEach(function (name) { ui.fields[name].error.textContent = ""; });
+    ui.status.textContent = "Checking your microphone…";
+    checkMicrophone().then(function () {
+      ui.status.textContent = "Starting the call…";
+      return requestCall(ui);
+    }).then(function (call) {
       ui.status.textContent = "Loading the voice client…";
       return loadSdk().catch(function () {
         throw new Error("Voice calls need the Ultravox client bundle, which could not be loaded. Please try again.");

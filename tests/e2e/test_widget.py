@@ -3,7 +3,7 @@ import pytest
 
 from dashboard.extensions import db
 from tests import factories
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import CHROMIUM, sign_in
 from tests.standins.oidc_provider import NPM_INSTALL_HINT, node_modules_ready
 from tests.standins.ultravox import ULTRAVOX_SPEC, start_ultravox
 
@@ -39,13 +39,37 @@ def agent(app):
     return agent
 
 
+@pytest.fixture(scope="module")
+def media_browser(browser):
+    """Chromium with a fake microphone (already allowed): a call needs one, and CI machines have none."""
+    media = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+              "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    yield media
+    media.close()
+
+
+@pytest.fixture
+def call_page(media_browser):
+    context = media_browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def calls_sent(ultravox):
+    return [r for r in ultravox.requests if r.method == "POST" and r.path == "/api/calls"]
+
+
 def widget(page, selector):
     """An element inside the widget's shadow root (Playwright's CSS selectors pierce open shadow roots)."""
     return page.locator(f"[data-angelcx-widget] {selector}")
 
 
-def test_a_visitor_opens_the_widget_and_starts_a_call(page, live_server, agent, ultravox, screenshot):
-    errors = []
+def test_a_visitor_opens_the_widget_and_starts_a_call(call_page, live_server, agent, ultravox, screenshot):
+    page, errors = call_page, []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server, "owner@sunrise.example", factories.PASSWORD)
     page.goto(f"{live_server}/agents/{agent.agent_id}")
@@ -77,14 +101,14 @@ def test_a_visitor_opens_the_widget_and_starts_a_call(page, live_server, agent, 
     widget(page, "input[name=email]").fill("not-an-email")
     widget(page, ".start").click()
     widget(page, ".field-error >> text=Enter a valid email address.").wait_for()
-    assert [r for r in ultravox.requests if r.path == "/api/calls"] == []
+    assert calls_sent(ultravox) == []
 
     # The stand-in's joinUrl is not a real room: the call is created, then fails to connect, clearly.
     widget(page, "input[name=name]").fill("Ava Nguyen")
     widget(page, "input[name=email]").fill("ava@example.net")
     widget(page, ".start").click()
     widget(page, ".error >> text=The call could not be connected").wait_for()
-    (sent,) = [r for r in ultravox.requests if r.method == "POST" and r.path == "/api/calls"]
+    (sent,) = calls_sent(ultravox)
     assert sent.json["metadata"]["visitor_email"] == "ava@example.net"
     assert sent.json["metadata"]["agent_id"] == str(agent.agent_id)
     assert page.evaluate("typeof window.UltravoxClient.UltravoxSession") == "function"
@@ -99,7 +123,7 @@ def test_a_visitor_opens_the_widget_and_starts_a_call(page, live_server, agent, 
         const root = document.querySelector('[data-angelcx-widget]').shadowRoot;
         return root.querySelector('.error').textContent.includes('could not be connected')
             && root.querySelectorAll('.bubble.greeting').length === 1; }""")
-    assert len([r for r in ultravox.requests if r.path == "/api/calls"]) == 2
+    assert len(calls_sent(ultravox)) == 2
     assert errors == []
 
 
@@ -133,9 +157,10 @@ window.UltravoxClient = { UltravoxSession: class extends EventTarget {
 """
 
 
-def test_the_panel_follows_the_call_status_and_transcript(page, live_server, agent, ultravox, screenshot):
+def test_the_panel_follows_the_call_status_and_transcript(call_page, live_server, agent, ultravox, screenshot):
     ultravox.respond("POST", "/api/calls", 201, {"callId": "33333333-3333-4333-8333-333333333333",
                                                  "joinUrl": "wss://voice.example/calls/join"})
+    page = call_page
     page.route("**/static/vendor/ultravox-client-*.min.js",
                lambda route: route.fulfill(body=FAKE_SDK, content_type="text/javascript"))
     sign_in(page, live_server, "owner@sunrise.example", factories.PASSWORD)
@@ -161,3 +186,13 @@ def test_the_panel_follows_the_call_status_and_transcript(page, live_server, age
     widget(page, ".end").click()
     widget(page, ".status >> text=Call ended").wait_for()
     assert widget(page, ".start").is_visible() and widget(page, ".error").inner_text() == ""
+
+
+def test_without_a_microphone_no_call_is_started(page, live_server, agent, ultravox):
+    """The shared browser has no audio device: the visitor is told, and no Ultravox call is created for nothing."""
+    sign_in(page, live_server, "owner@sunrise.example", factories.PASSWORD)
+    page.goto(f"{live_server}/agents/{agent.agent_id}/widget-preview")
+    widget(page, ".launcher").click()
+    widget(page, ".start").click()
+    widget(page, ".error >> text=No microphone could be used").wait_for()
+    assert calls_sent(ultravox) == [] and widget(page, ".start").is_enabled()
