@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.database import JSONType, TimestampMixin, UTCDateTime, utcnow
@@ -36,6 +36,9 @@ class Conversation(db.Model):
     __table_args__ = (
         Index("ix_session_customer_id_created_at", "customer_id", "created_at", "session_id"),
         Index("ix_session_agent_id_created_at", "agent_id", "created_at", "session_id"),
+        # Over-limit conversations are rare: a partial index finds them without scanning the rest.
+        Index("ix_session_over_limit", "customer_id", "created_at", "session_id",
+              postgresql_where=text("over_limit"), sqlite_where=text("over_limit = 1")),
     )
 
     session_id: Mapped[int] = mapped_column(primary_key=True)
