@@ -16,6 +16,8 @@ from dashboard import create_app  # noqa: E402
 from dashboard.extensions import db as _db  # noqa: E402
 from tests import factories  # noqa: E402
 
+pytest_plugins = ["tests.standins.fixtures"]
+
 # Settings from the developer's shell that would point the app at real services.
 for _name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
               "COGNITO_ISSUER", "COGNITO_CLIENT_ID", "COGNITO_CLIENT_SECRET", "COGNITO_DOMAIN",

@@ -9,14 +9,8 @@ from dashboard.agents.widget_public import widget_token
 from dashboard.extensions import db
 from dashboard.models import Agent, KnowledgeSource
 from tests import factories
-from tests.standins.oidc_provider import NPM_INSTALL_HINT, node_modules_ready
-from tests.standins.ultravox import ULTRAVOX_SPEC, start_ultravox
+from tests.standins.fixtures import ULTRAVOX_KEY
 
-pytestmark = [
-    pytest.mark.skipif(not node_modules_ready(), reason=f"stand-in npm packages missing: run `{NPM_INSTALL_HINT}`"),
-    pytest.mark.skipif(not ULTRAVOX_SPEC.is_file(), reason=f"Ultravox spec missing at {ULTRAVOX_SPEC}"),
-]
-API_KEY = "uv-test-key-agents"
 HX = {"HX-Request": "true"}
 VOICES = {"next": None, "previous": None, "total": 2, "results": [
     {"voiceId": "11111111-1111-4111-8111-111111111111", "name": "Riya", "description": "Warm Hindi voice",
@@ -31,19 +25,18 @@ VOICES = {"next": None, "previous": None, "total": 2, "results": [
 CORPUS_ID = "33333333-3333-4333-8333-333333333333"
 
 
-@pytest.fixture(scope="module")
-def ultravox():
-    standin = start_ultravox(API_KEY)
-    standin.respond("GET", "/api/voices", 200, VOICES)
-    standin.respond("POST", "/api/corpora", 201, {"corpusId": CORPUS_ID, "name": "x"})
-    yield standin
-    standin.stop()
+@pytest.fixture
+def ultravox(ultravox):
+    """The shared stand-in, answering the voice catalog and corpus creation with fixed data."""
+    ultravox.respond("GET", "/api/voices", 200, VOICES)
+    ultravox.respond("POST", "/api/corpora", 201, {"corpusId": CORPUS_ID, "name": "x"})
+    return ultravox
 
 
 @pytest.fixture
 def builder(make_app, ultravox):
     """A signed-in client of an app configured for the stand-in, and the customer's agent with a tool."""
-    app = make_app(ULTRAVOX_API_KEY=API_KEY, ULTRAVOX_API_BASE=ultravox.base_url)
+    app = make_app(ULTRAVOX_API_KEY=ULTRAVOX_KEY, ULTRAVOX_API_BASE=ultravox.base_url)
     with app.app_context():
         customer = factories.make_customer()
         prompt = factories.make_prompt(content="You are the receptionist.")
@@ -68,9 +61,9 @@ def test_the_voice_catalog_comes_from_ultravox_with_the_key(builder, ultravox):
     client, agent = builder
     html = client.get(f"/agents/{agent.agent_id}/voices?language=de", headers=HX).get_data(as_text=True)
     assert 'value="Otto"' in html and 'value="Riya"' not in html and "German (Germany)" in html
-    assert API_KEY not in html
+    assert ULTRAVOX_KEY not in html
     (listed,) = sent(ultravox, "GET", "/api/voices")
-    assert listed.headers["X-API-Key"] == API_KEY
+    assert listed.headers["X-API-Key"] == ULTRAVOX_KEY
 
 
 def test_voice_previews_are_proxied_so_the_key_stays_on_the_server(builder, ultravox):

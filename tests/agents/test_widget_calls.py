@@ -10,21 +10,7 @@ from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.models import Contract
 from tests import factories
-from tests.standins.oidc_provider import NPM_INSTALL_HINT, node_modules_ready
-from tests.standins.ultravox import ULTRAVOX_SPEC, start_ultravox
-
-API_KEY = "uv-test-key-widget"
-
-
-@pytest.fixture(scope="module")
-def ultravox():
-    if not node_modules_ready():
-        pytest.skip(f"stand-in npm packages missing: run `{NPM_INSTALL_HINT}`")
-    if not ULTRAVOX_SPEC.is_file():
-        pytest.skip(f"Ultravox spec missing at {ULTRAVOX_SPEC}")
-    standin = start_ultravox(API_KEY)
-    yield standin
-    standin.stop()
+from tests.standins.fixtures import ULTRAVOX_KEY as API_KEY
 
 
 @pytest.fixture

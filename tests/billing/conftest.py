@@ -8,16 +8,9 @@ import pytest
 from dashboard.billing.catalog_sync import sync_plans_to_stripe
 from dashboard.extensions import db
 from tests import factories
-from tests.standins.stripe_server import StripeStandin
 from tests.standins.stripe_signing import sign_payload
 
 WEBHOOK_SECRET = "whsec_test_billing"
-
-
-@pytest.fixture
-def stripe_standin():
-    with StripeStandin() as standin:
-        yield standin
 
 
 @pytest.fixture

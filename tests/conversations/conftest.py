@@ -1,19 +1,16 @@
-"""Fixtures for the conversations tests: signed Ultravox webhooks, the stand-ins, and a SQL statement counter."""
+"""Fixtures for the conversations tests: signed Ultravox webhooks and a SQL statement counter."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 
-from tests.standins.oidc_provider import NPM_INSTALL_HINT, node_modules_ready
+from tests.querycount import counting_queries
 
 WEBHOOK_SECRET = "whsec-test-0123456789"
-ULTRAVOX_KEY = "uv-test-key"
 
 
 def sign(body: bytes, timestamp: str, secret: str = WEBHOOK_SECRET) -> str:
@@ -35,32 +32,7 @@ def post_webhook(client):
     return post
 
 
-@pytest.fixture(scope="session")
-def ultravox():
-    if not node_modules_ready():
-        pytest.skip(f"stand-in npm packages missing: run `{NPM_INSTALL_HINT}`")
-    from tests.standins.ultravox import start_ultravox
-
-    standin = start_ultravox(ULTRAVOX_KEY)
-    yield standin
-    standin.stop()
-
-
 @pytest.fixture
 def count_queries(db):
     """`with count_queries() as statements:` collects every SQL statement the block sends."""
-
-    @contextmanager
-    def counting():
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-
-    return counting
+    return counting_queries

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
 from dashboard.extensions import db
 from tests import factories
-from tests.conversations.conftest import ULTRAVOX_KEY, WEBHOOK_SECRET
+from tests.conversations.conftest import WEBHOOK_SECRET
+from tests.standins.fixtures import ULTRAVOX_KEY
 
 
 @pytest.fixture

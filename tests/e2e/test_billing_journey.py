@@ -12,13 +12,6 @@ from dashboard.extensions import db
 from tests import factories
 from tests.billing.conftest import WEBHOOK_SECRET, signed
 from tests.e2e.conftest import sign_in
-from tests.standins.stripe_server import StripeStandin
-
-
-@pytest.fixture
-def stripe_standin():
-    with StripeStandin() as standin:
-        yield standin
 
 
 @pytest.fixture

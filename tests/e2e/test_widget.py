@@ -4,23 +4,10 @@ import pytest
 from dashboard.extensions import db
 from tests import factories
 from tests.e2e.conftest import CHROMIUM, sign_in
-from tests.standins.oidc_provider import NPM_INSTALL_HINT, node_modules_ready
-from tests.standins.ultravox import ULTRAVOX_SPEC, start_ultravox
+from tests.standins.fixtures import ULTRAVOX_KEY as API_KEY
 
-API_KEY = "uv-test-key-e2e-widget"
 WIDGET = {"bot_name": "Ava", "color": "#0b7a75", "position": "bottom-left", "greeting": "Hi, I'm Ava. Want to talk?",
           "launcher_text": "Talk to Ava"}
-
-
-@pytest.fixture(scope="module")
-def ultravox():
-    if not node_modules_ready():
-        pytest.skip(f"stand-in npm packages missing: run `{NPM_INSTALL_HINT}`")
-    if not ULTRAVOX_SPEC.is_file():
-        pytest.skip(f"Ultravox spec missing at {ULTRAVOX_SPEC}")
-    standin = start_ultravox(API_KEY)
-    yield standin
-    standin.stop()
 
 
 @pytest.fixture

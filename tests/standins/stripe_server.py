@@ -6,7 +6,7 @@ import json
 import re
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -52,7 +52,7 @@ def period_end(start, recurring):
     count, interval = recurring["interval_count"], recurring["interval"]
     if interval in ("day", "week"):
         return start + count * (86400 if interval == "day" else 7 * 86400)
-    begin = datetime.fromtimestamp(start, timezone.utc)
+    begin = datetime.fromtimestamp(start, UTC)
     years, month = divmod(begin.month - 1 + count * (12 if interval == "year" else 1), 12)
     year = begin.year + years
     day = min(begin.day, calendar.monthrange(year, month + 1)[1])
@@ -147,13 +147,12 @@ class StripeStandin(StripeResources):
 
     def dispatch(self, method, path, params):
         """Run the endpoint for method and path; returns (status, JSON body)."""
-        for route_method, pattern, handler in ROUTES:
-            match = re.fullmatch(pattern, path)
-            if match and route_method == method:
-                break
-        else:
+        route = next(((handler, match) for route_method, pattern, handler in ROUTES
+                      if route_method == method and (match := re.fullmatch(pattern, path))), None)
+        if route is None:
             message = f"Unrecognized request URL ({method}: {path})."
             return 404, {"error": {"type": "invalid_request_error", "message": message}}
+        handler, match = route
         params = dict(params)  # self.requests keeps the params as sent, expand included
         expand = params.pop("expand", [])
         try:

@@ -111,7 +111,8 @@ def test_price_update_changes_only_mutable_fields(client):
     assert (updated.active, updated.nickname, updated.unit_amount) == (False, "Pro monthly", 4900)
     with pytest.raises(stripe.InvalidRequestError) as raised:
         client.v1.prices.update(price.id, {"unit_amount": 5900})
-    assert (raised.value.http_status, raised.value.code, raised.value.param) == (400, "parameter_unknown", "unit_amount")
+    error = raised.value
+    assert (error.http_status, error.code, error.param) == (400, "parameter_unknown", "unit_amount")
 
 
 def test_lookup_keys_are_unique_unless_transferred(client):

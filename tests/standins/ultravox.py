@@ -84,6 +84,12 @@ class UltravoxStandin:
         with self._lock:
             self._overrides.append(_Override(method.upper(), re.compile(path_regex), status, json_body))
 
+    def reset(self) -> None:
+        """Forget recorded requests and overrides, so one running stand-in serves many tests."""
+        with self._lock:
+            self.requests.clear()
+            self._overrides.clear()
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()

@@ -1,0 +1,37 @@
+"""Pytest fixtures for the stand-ins, shared by every test folder (registered in tests/conftest.py)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.standins.oidc_provider import NPM_INSTALL_HINT, node_modules_ready
+from tests.standins.stripe_server import StripeStandin
+from tests.standins.ultravox import ULTRAVOX_SPEC, start_ultravox
+
+ULTRAVOX_KEY = "uv-test-key"
+
+
+@pytest.fixture(scope="session")
+def ultravox_server():
+    """One Ultravox stand-in (Prism on the OpenAPI spec behind a recording proxy) for the whole run."""
+    if not node_modules_ready():
+        pytest.skip(f"stand-in npm packages missing: run `{NPM_INSTALL_HINT}`")
+    if not ULTRAVOX_SPEC.is_file():
+        pytest.skip(f"Ultravox spec missing at {ULTRAVOX_SPEC}")
+    standin = start_ultravox(ULTRAVOX_KEY)
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def ultravox(ultravox_server):
+    """The Ultravox stand-in with no recorded requests and no overrides left by an earlier test."""
+    ultravox_server.reset()
+    yield ultravox_server
+    ultravox_server.reset()
+
+
+@pytest.fixture
+def stripe_standin():
+    """A fresh Stripe stand-in (its objects are per test)."""
+    with StripeStandin() as standin:
+        yield standin
