@@ -63,8 +63,9 @@ def _register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
     from dashboard.api.converters import CONVERTERS
+    from dashboard.ids import BoundedIntegerConverter
 
-    app.url_map.converters.update(CONVERTERS)
+    app.url_map.converters.update(CONVERTERS, int=BoundedIntegerConverter)
     for name in BLUEPRINTS:
         module = import_module(f"dashboard.{name}")
         app.register_blueprint(module.bp)

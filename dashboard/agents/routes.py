@@ -10,13 +10,14 @@ from dashboard.agents.models import Agent
 from dashboard.agents.pages import render_builder
 from dashboard.billing.entitlements import NotEntitled, entitlements, require
 from dashboard.extensions import db, htmx
+from dashboard.ids import id_arg
 from dashboard.tenancy import current_customer, get_owned_or_404
 
 
 @bp.get("/")
 def index():
     search = request.args.get("q", "").strip()[:100]
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=id_arg)
     rows, next_after = operations.list_agents(current_customer.customer_id, search, after)
     context = {"rows": rows, "next_after": next_after, "search": search, "after": after,
                "has_plan": entitlements(current_customer.customer_id) is not None}

@@ -1,16 +1,18 @@
 """URL converters for the API's prefixed ids (`lead_12`, `service_3`, `match_7`); a bare number works too."""
 from werkzeug.routing import BaseConverter
 
+from dashboard.ids import checked_id
+
 
 class PrefixedId(BaseConverter):
     prefix = ""
 
     def __init__(self, url_map):
         super().__init__(url_map)
-        self.regex = rf"(?:{self.prefix}_)?\d{{1,18}}"
+        self.regex = rf"(?:{self.prefix}_)?\d{{1,10}}"
 
     def to_python(self, value: str) -> int:
-        return int(value.removeprefix(f"{self.prefix}_"))
+        return checked_id(int(value.removeprefix(f"{self.prefix}_")))
 
     def to_url(self, value) -> str:
         return f"{self.prefix}_{int(value)}"

@@ -11,13 +11,14 @@ from dashboard.emails.models import EmailTemplate
 from dashboard.emails.operations import LOG_STATUSES, PLACEHOLDERS, log_page, save_template, templates_with_agents
 from dashboard.emails.sending import send_test_email
 from dashboard.extensions import db, htmx, limiter
+from dashboard.ids import id_arg
 from dashboard.tenancy import current_customer, get_owned_or_404, scoped
 
 
 @bp.get("/")
 def index():
     customer_id = current_customer.customer_id
-    template_id = request.args.get("template", type=int)
+    template_id = request.args.get("template", type=id_arg)
     status = request.args.get("status") if request.args.get("status") in LOG_STATUSES else None
     page = log_page(customer_id, request.args.get("cursor"), template_id, status)
     filters = {"template_id": template_id, "status": status}

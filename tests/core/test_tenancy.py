@@ -57,11 +57,9 @@ def test_other_customers_ids_are_404_on_every_route(app, db, login_as, customer,
 
 
 def api_headers(customer):
-    """Bearer credentials for the API, once API keys exist."""
-    try:
-        from dashboard.auth.api_keys import create_api_key
-    except ImportError:
-        return {}
+    """Bearer credentials for the JSON API."""
+    from dashboard.auth.api_keys import create_api_key
+
     _, secret = create_api_key(customer, "tenancy test")
     return {"Authorization": f"Bearer {secret}"}
 
