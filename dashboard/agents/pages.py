@@ -12,7 +12,7 @@ from dashboard.agents.models import Agent
 from dashboard.agents.plan_gates import lock_reasons
 from dashboard.agents.ultravox_compile import compile_call
 from dashboard.agents.widget import contrast_text, with_defaults
-from dashboard.agents.widget_public import widget_token
+from dashboard.agents.widget_public import effective_widget, widget_token
 from dashboard.billing.entitlements import entitlements, usage
 from dashboard.extensions import htmx
 from dashboard.integrations.operations import catalog_for_agent
@@ -55,7 +55,7 @@ def builder_context(agent: Agent, **overrides) -> dict:
         "details_form": AgentForm(formdata=None, obj=agent),
         "prompt_form": prompt_form(agent),
         "voice_form": VoiceForm(formdata=None, data={"voice": agent.voice}),
-        "widget_form": widget_form(agent), "widget": with_defaults(agent.ui_config), "contrast_text": contrast_text,
+        "widget_form": widget_form(agent), "widget": effective_widget(agent), "contrast_text": contrast_text,
         "web_form": WebSourceForm(formdata=None), "file_form": FileSourceForm(formdata=None),
         "sources": knowledge.sources(agent), "usage": usage(agent.customer_id), "access": access,
         "integrations": catalog_for_agent(agent.agent_id),

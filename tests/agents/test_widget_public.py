@@ -144,3 +144,12 @@ def test_the_widget_script_and_the_voice_client_bundle_are_served(app, client):
 def test_a_config_is_json_even_for_a_token_that_is_not_base64(app, client):
     response = client.get("/widget/%E2%9C%93.%00/config")
     assert response.status_code == 404 and json.loads(response.get_data(as_text=True))["error"]["code"] == 404
+
+
+def test_builder_preview_shows_what_visitors_see_after_a_downgrade(login_as):
+    customer = factories.make_customer(with_contract=False)
+    factories.make_contract(customer, factories.make_plan(customize_bot_color=False))
+    agent = factories.make_agent(customer, ui_config={"bot_name": "Ava", "color": "#c2410c", "position": "bottom-right"})
+    html = login_as(customer).get(f"/agents/{agent.agent_id}").get_data(as_text=True)
+    preview = html[html.index('id="widget-preview"'):].split(">", 1)[0]
+    assert "--widget-color: #4b3fd6" in preview  # the default colour, as the live widget shows
