@@ -30,8 +30,17 @@ def seed_demo_command(scale: int, if_empty: bool) -> None:
     click.echo(f"  password: {password}" + ("   (generated; set DEMO_PASSWORD to choose one)" if generated else ""))
 
 
+@click.command("purge-sessions")
+def purge_sessions_command() -> None:
+    """Delete sign-in sessions that ended or expired (run it daily, e.g. from cron)."""
+    from dashboard.auth.sessions import purge_login_sessions
+
+    click.echo(f"{purge_login_sessions():,} ended sign-in sessions deleted.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(purge_sessions_command)
     from dashboard.billing.cli import billing_cli
 
     app.cli.add_command(billing_cli)

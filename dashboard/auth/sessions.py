@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from dashboard.auth.models import Customer, LoginSession
 from dashboard.database import utcnow
@@ -42,6 +42,18 @@ def _expired(login: LoginSession) -> bool:
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
     return now - login.last_seen_at > idle or now - login.created_at > absolute
+
+
+def purge_login_sessions() -> int:
+    """Delete sign-ins that can no longer be used (revoked, idle too long or too old); returns how many."""
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+    result = db.session.execute(delete(LoginSession).where(
+        LoginSession.revoked_at.is_not(None) | (LoginSession.last_seen_at < now - idle)
+        | (LoginSession.created_at < now - absolute)))
+    db.session.commit()
+    return result.rowcount
 
 
 def customer_for_token(customer_id: int, token: str | None) -> Customer | None:

@@ -112,3 +112,27 @@ def test_forwarded_proto_is_honoured_only_behind_a_configured_proxy(make_app, fo
     assert _redirect_uri(direct, **forwarded) == "http://localhost/auth/callback"
     proxied = make_app(**cognito_config(forging_issuer.issuer), TRUSTED_PROXY_COUNT=1)
     assert _redirect_uri(proxied, **forwarded) == "https://app.angelcx.example/auth/callback"
+
+
+def test_purge_deletes_ended_and_expired_sign_ins_and_keeps_live_ones(app, customer):
+    from datetime import timedelta
+
+    from dashboard.auth.models import LoginSession
+    from dashboard.database import utcnow
+    from dashboard.extensions import db
+
+    now = utcnow()
+    rows = {
+        "live": LoginSession(customer_id=customer.customer_id, token_hash="a" * 64, created_at=now, last_seen_at=now),
+        "revoked": LoginSession(customer_id=customer.customer_id, token_hash="b" * 64, created_at=now,
+                                last_seen_at=now, revoked_at=now),
+        "idle": LoginSession(customer_id=customer.customer_id, token_hash="c" * 64, created_at=now,
+                             last_seen_at=now - timedelta(days=1)),
+        "old": LoginSession(customer_id=customer.customer_id, token_hash="d" * 64, created_at=now - timedelta(days=2),
+                            last_seen_at=now),
+    }
+    db.session.add_all(rows.values())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-sessions"])
+    assert "3 ended sign-in sessions deleted." in result.output
+    assert [s.token_hash[0] for s in db.session.scalars(db.select(LoginSession))] == ["a"]
