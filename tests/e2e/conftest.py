@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,22 +31,34 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
+        browser = launch(playwright.chromium)
         yield browser
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def launch(browser_type, *extra_args: str):
+    """Debian's chromium, headless, kept off the network it cannot reach here."""
+    return browser_type.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run", *extra_args],
+    )
+
+
+@contextmanager
+def new_page(browser):
+    """A page in a fresh browser context (its own cookies), desktop-sized."""
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser):
+    with new_page(browser) as page:
+        yield page
 
 
 @pytest.fixture

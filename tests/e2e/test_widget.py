@@ -3,7 +3,7 @@ import pytest
 
 from dashboard.extensions import db
 from tests import factories
-from tests.e2e.conftest import CHROMIUM, sign_in
+from tests.e2e.conftest import launch, new_page, sign_in
 from tests.standins.fixtures import ULTRAVOX_KEY as API_KEY
 
 WIDGET = {"bot_name": "Ava", "color": "#0b7a75", "position": "bottom-left", "greeting": "Hi, I'm Ava. Want to talk?",
@@ -29,21 +29,15 @@ def agent(app):
 @pytest.fixture(scope="module")
 def media_browser(browser):
     """Chromium with a fake microphone (already allowed): a call needs one, and CI machines have none."""
-    media = browser.browser_type.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-              "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    media = launch(browser.browser_type, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
     yield media
     media.close()
 
 
 @pytest.fixture
 def call_page(media_browser):
-    context = media_browser.new_context(viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with new_page(media_browser) as page:
+        yield page
 
 
 def calls_sent(ultravox):
