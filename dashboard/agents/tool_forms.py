@@ -39,14 +39,23 @@ class DynamicParamForm(Form):
         field.parsed = parse_schema(field.data)
 
 
+def json_object(text: str, empty: str, not_object: str) -> dict:
+    """The JSON object `text` holds (`empty` stands in for blank text), or ValueError saying what is wrong."""
+    try:
+        data = json.loads(text or empty)
+    except ValueError as error:
+        raise ValueError(f"This is not valid JSON: {error.msg} (line {error.lineno}).") from None
+    if not isinstance(data, dict):
+        raise ValueError(not_object)
+    return data
+
+
 def parse_schema(text: str) -> dict:
     """A JSON Schema (Draft 2020-12) from text, or ValidationError saying what is wrong."""
     try:
-        schema = json.loads(text or "{}")
+        schema = json_object(text, "{}", 'A JSON Schema is an object, like {"type": "string"}.')
     except ValueError as error:
-        raise ValidationError(f"This is not valid JSON: {error.msg} (line {error.lineno}).") from None
-    if not isinstance(schema, dict):
-        raise ValidationError('A JSON Schema is an object, like {"type": "string"}.')
+        raise ValidationError(str(error)) from None
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as error:

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard import safe_http
 from dashboard.agents.models import Agent, CustomTool
-from dashboard.agents.tool_forms import PLACEHOLDER, ToolForm
+from dashboard.agents.tool_forms import PLACEHOLDER, ToolForm, json_object
 from dashboard.extensions import db
 
 SHOWN_BODY_CHARS = 4000
@@ -62,11 +62,9 @@ class InvalidToolJson(ValueError):
 def formdata_from_json(text: str) -> MultiDict:
     """The form fields the raw JSON stands for, so it is validated exactly as the rows are."""
     try:
-        data = json.loads(text or "")
+        data = json_object(text, "", "The tool must be a JSON object with name, url, http_method and parameter lists.")
     except ValueError as error:
-        raise InvalidToolJson(f"This is not valid JSON: {error.msg} (line {error.lineno}).") from None
-    if not isinstance(data, dict):
-        raise InvalidToolJson("The tool must be a JSON object with name, url, http_method and parameter lists.")
+        raise InvalidToolJson(str(error)) from None
     fields = MultiDict({key: str(data.get(key) or "") for key in ("name", "description", "http_method", "url")})
     for kind in ("static_params", "dynamic_params"):
         rows = data.get(kind) or []
