@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from dashboard.billing.entitlements import entitlements, usage
+from dashboard.billing.entitlements import usage
 from dashboard.conversations.analysis import analyze_conversation
 from dashboard.conversations.models import Conversation, Message, Visitor
 from dashboard.extensions import db
@@ -93,8 +93,8 @@ def flag_over_limit(conversation: Conversation) -> None:
     Without an active plan nothing is included, so any use is over the limit. The conversation is
     kept either way: nothing a visitor said is lost.
     """
-    access = entitlements(conversation.customer_id)
-    used = usage(conversation.customer_id)
+    used = usage(conversation.customer_id)  # carries the active contract: no second look-up
+    access = used.contract.access if used.contract else None
     minutes_over = conversation.call_minutes_used > 0 and (
         access is None or used.call_minutes > access.max_call_minutes)
     texts_over = conversation.text_messages_used > 0 and (
