@@ -1,0 +1,49 @@
+"""The signals between domains: how a lower domain hears from, or asks something of, a higher one.
+
+Domains form layers (auth ← billing ← agents ← integrations ← conversations ← emails, analytics,
+crm ← onboarding, api); a domain imports only those below it. When a lower domain must react to a
+higher one, or show what a higher one contributes, it sends one of these signals and the higher
+domain listens (`@signal.connect`, registered when its package is imported by `create_app`).
+Receivers that contribute something return it; the sender collects the returned values.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+contract_activated = _signals.signal("contract-activated")
+"""billing sends it when a customer's contract becomes active (kwargs: customer).
+
+Sent inside the transaction that activates the contract; receivers change rows in that same
+transaction and call nothing outside it. Onboarding moves a customer past its plan step.
+"""
+
+analysis_stored = _signals.signal("analysis-stored")
+"""conversations sends it when a conversation's analysis has been stored and committed
+(kwargs: session_id). The emails domain queues the follow-up email.
+"""
+
+measure_usage = _signals.signal("measure-usage")
+"""billing asks what a customer used (kwargs: customer_id, since: the period's start or None).
+
+Each receiver returns a dict of metered limit name → amount used, e.g. {"max_file_uploads": 3};
+billing adds them up. Conversations measures call minutes and text messages; agents measures
+knowledge files and web sources.
+"""
+
+builder_sections = _signals.signal("builder-sections")
+"""agents asks for sections that higher domains add to an agent's builder page (kwargs: agent).
+
+Each receiver returns a `dashboard.agents.builder.sections.Section`-shaped object or None.
+"""
+
+transcript_panels = _signals.signal("transcript-panels")
+"""conversations asks for panels that higher domains add to a transcript page
+(kwargs: conversation). Each receiver returns (template name, context dict) or None.
+"""
+
+
+def collect(signal, sender, **kwargs) -> list:
+    """Send `signal` and return the receivers' answers that are not None, in connection order."""
+    return [answer for _receiver, answer in signal.send(sender, **kwargs) if answer is not None]
