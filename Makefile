@@ -33,6 +33,7 @@ standins:
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 serve: install
 	$(BIN)/gunicorn --bind 127.0.0.1:8000 --workers 2 wsgi:app

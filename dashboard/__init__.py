@@ -12,10 +12,6 @@ from dashboard.config import load_config
 from dashboard.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate, oauth
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (
-    "auth", "billing", "agents", "integrations", "conversations",
-    "analytics", "emails", "crm", "api", "core",
-)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -60,12 +56,41 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from importlib import import_module
-
+    """The whole URL map: every blueprint, its URL prefix beside it, from the lowest domain up."""
+    from dashboard import (
+        agents,
+        analytics,
+        api,
+        auth,
+        billing,
+        conversations,
+        core,
+        crm,
+        emails,
+        integrations,
+        onboarding,
+    )
     from dashboard.api.converters import CONVERTERS
+    from dashboard.billing.webhooks import bp as stripe_webhooks
+    from dashboard.conversations.webhook_routes import webhooks as ultravox_webhooks
     from dashboard.ids import BoundedIntegerConverter
 
     app.url_map.converters.update(CONVERTERS, int=BoundedIntegerConverter)
-    for name in BLUEPRINTS:
-        module = import_module(f"dashboard.{name}")
-        app.register_blueprint(module.bp)
+    for blueprint in (
+        auth.bp,                # /auth: sign-in and sign-out
+        auth.settings_bp,       # /settings: business profile, API keys
+        billing.bp,             # /billing: plans, checkout, contract and usage
+        stripe_webhooks,        # /webhooks/stripe
+        agents.bp,              # /agents: the list and the builder
+        agents.widget_bp,       # /widget/<token>/...: the public widget's endpoints (any origin)
+        integrations.bp,        # /integrations: the third-party app catalog
+        conversations.bp,       # /conversations: list, transcript, export
+        ultravox_webhooks,      # /webhooks/ultravox
+        emails.bp,              # /emails: templates and the send log
+        analytics.bp,           # /analytics
+        crm.bp,                 # /leads
+        onboarding.bp,          # /onboarding: profile → plan → first agent
+        api.bp,                 # /api/v1: the JSON API (API keys)
+        core.bp,                # /, /healthz
+    ):
+        app.register_blueprint(blueprint)

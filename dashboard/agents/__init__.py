@@ -12,7 +12,4 @@ from dashboard.agents import (  # noqa: E402,F401
     voice_routes,
     widget_routes,
 )
-from dashboard.agents.widget_api import widget_bp  # noqa: E402
-
-# The widget's public endpoints live at /widget/… (outside /agents); they come with this package.
-bp.record_once(lambda state: state.app.register_blueprint(widget_bp))
+from dashboard.agents.widget_api import widget_bp  # noqa: E402,F401  (registered by create_app)

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from dashboard.agents.models import Agent
 from dashboard.conversations.models import Analysis, Conversation
+from dashboard.conversations.sentiment import BANDS, in_band
 from dashboard.database import utcnow
 from dashboard.extensions import db
 
@@ -35,7 +36,7 @@ def overview(customer_id: int, days: int) -> Overview:
             func.coalesce(func.sum(Conversation.call_minutes_used), 0),
             func.coalesce(func.sum(Conversation.text_messages_used), 0),
             func.avg(Analysis.sentiment),
-            func.avg(case((Analysis.sentiment > 0.05, 1.0), (Analysis.sentiment.is_not(None), 0.0))),
+            func.avg(case((in_band(Analysis.sentiment, "positive"), 1.0), (Analysis.sentiment.is_not(None), 0.0))),
         )
         .select_from(Conversation)
         .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
@@ -83,15 +84,13 @@ def breakdown(customer_id: int, days: int, column) -> list[dict]:
 
 
 def sentiment_bands(customer_id: int, days: int) -> dict:
-    """How many analysed conversations were negative (< -0.2), neutral, or positive (> 0.2)."""
-    negative, neutral, positive = db.session.execute(
-        select(func.count(case((Analysis.sentiment < -0.2, 1))),
-               func.count(case((Analysis.sentiment.between(-0.2, 0.2), 1))),
-               func.count(case((Analysis.sentiment > 0.2, 1))))
+    """How many analysed conversations fell in each sentiment band (conversations.sentiment)."""
+    counts = db.session.execute(
+        select(*(func.count(case((in_band(Analysis.sentiment, name), 1))) for name in BANDS))
         .select_from(Conversation).join(Analysis, Analysis.session_id == Conversation.session_id)
         .where(*_period(customer_id, days))
     ).one()
-    return {"negative": negative, "neutral": neutral, "positive": positive}
+    return dict(zip(BANDS, counts, strict=True))
 
 
 def by_agent(customer_id: int, days: int) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Forms for signing in, the business profile, the first agent and API keys."""
+"""Forms for signing in, the business profile and API keys."""
 import phonenumbers
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TelField
@@ -27,11 +27,6 @@ class ProfileForm(FlaskForm):
     email = EmailField("Contact email", filters=[lambda v: v.strip().lower() if v else v],
                        validators=[DataRequired(), Email(), Length(max=255)])
     phone = TelField("Phone", validators=[Optional(strip_whitespace=True), Length(max=32), e164_phone])
-
-
-class AgentNameForm(FlaskForm):
-    name = StringField("Agent name", filters=[lambda v: v.strip() if v else v],
-                       validators=[DataRequired(), Length(min=2, max=100)])
 
 
 class ApiKeyForm(FlaskForm):

@@ -7,7 +7,7 @@ from flask_login import current_user
 from dashboard.access import public  # noqa: F401  (re-exported: views import it from here too)
 from dashboard.auth import bp
 from dashboard.auth.models import Customer
-from dashboard.auth.onboarding import STEP_ENDPOINTS
+from dashboard.auth.onboarding_steps import STEP_ENDPOINTS
 from dashboard.auth.sessions import TOKEN_KEY, customer_for_token
 from dashboard.extensions import login_manager
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from dashboard.auth import bp, cognito_gateway
 from dashboard.auth.forms import LoginForm
 from dashboard.auth.guard import public
-from dashboard.auth.onboarding import STEP_ENDPOINTS
+from dashboard.auth.onboarding_steps import STEP_ENDPOINTS
 from dashboard.auth.operations import authenticate, find_customer_by_cognito_id
 from dashboard.auth.sessions import sign_in, sign_out
 from dashboard.auth.sign_up import PENDING_KEY, hold_sign_up, pending_sign_up

@@ -5,9 +5,20 @@ import time
 
 from flask import current_app, session
 
-from dashboard.auth.onboarding import email_from_claims, phone_from_claims
-
 PENDING_KEY = "pending_sign_up"
+
+
+def email_from_claims(claims: dict) -> str | None:
+    """The ID token's email when the provider verified it (Cognito may send "true" as a string)."""
+    if str(claims.get("email_verified", "")).lower() == "true":
+        return claims.get("email")
+    return None
+
+
+def phone_from_claims(claims: dict) -> str | None:
+    if str(claims.get("phone_number_verified", "")).lower() == "true":
+        return claims.get("phone_number")
+    return None
 
 
 def hold_sign_up(claims: dict, id_token: str) -> None:

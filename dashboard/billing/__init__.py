@@ -4,6 +4,3 @@ from flask import Blueprint
 bp = Blueprint("billing", __name__, url_prefix="/billing")
 
 from dashboard.billing import routes, webhooks  # noqa: E402,F401
-
-# The webhook lives at /webhooks/stripe, outside /billing; it comes with the billing blueprint.
-bp.record_once(lambda state: state.app.register_blueprint(webhooks.bp))

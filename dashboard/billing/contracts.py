@@ -4,11 +4,13 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from dashboard.auth.models import Customer
 from dashboard.billing.models import Contract, Plan
 from dashboard.extensions import db
+from dashboard.signals import contract_activated
 
 ENDED_SUBSCRIPTION_STATUSES = {"canceled", "incomplete_expired"}
 
@@ -73,8 +75,7 @@ def checkout_completed(session: dict, at: datetime) -> str:
                             stripe_subscription_id=subscription_id, stripe_event_created=at))
     if customer.stripe_customer_id is None and session.get("customer"):
         customer.stripe_customer_id = session["customer"]
-    if customer.onboarding_step == "plan":
-        customer.onboarding_step = "agent"
+    contract_activated.send(current_app._get_current_object(), customer=customer)
     return "contract created"
 
 

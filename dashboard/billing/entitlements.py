@@ -4,12 +4,13 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import datetime
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import or_, select
 
 from dashboard.billing.models import Contract, PlanAccess
 from dashboard.database import utcnow
 from dashboard.extensions import db
+from dashboard.signals import collect, measure_usage
 
 
 def active_contract(customer_id: int) -> Contract | None:
@@ -111,27 +112,19 @@ METERED = ("max_call_minutes", "max_text_messages", "max_file_uploads", "max_web
 
 
 def usage(customer_id: int) -> Usage:
-    """Minutes and messages summed over this period's conversations; files and web sources counted (in SQL)."""
-    from sqlalchemy import case, func
+    """What the customer used this period, as the domains that keep it measure it (one SQL aggregate each).
 
-    from dashboard.agents.models import Agent, KnowledgeSource
-    from dashboard.conversations.models import Conversation
-
+    Billing does not read other domains' tables: it asks them through the `measure_usage` signal.
+    """
     contract = active_contract(customer_id)
     window = usage_period(contract)
-    in_period = [Conversation.customer_id == customer_id]
-    if window is not None:
-        in_period.append(Conversation.created_at >= window[0])
-    minutes, texts = db.session.execute(
-        select(func.coalesce(func.sum(Conversation.call_minutes_used), 0),
-               func.coalesce(func.sum(Conversation.text_messages_used), 0)).where(*in_period)
-    ).one()
-    files, webs = db.session.execute(
-        select(func.count(case((KnowledgeSource.kind == "file", 1))),
-               func.count(case((KnowledgeSource.kind == "web", 1))))
-        .join(Agent, Agent.agent_id == KnowledgeSource.agent_id).where(Agent.customer_id == customer_id)
-    ).one()
-    return Usage(contract, minutes, int(texts), files, webs, window)
+    used = dict.fromkeys(METERED, 0)
+    for measured in collect(measure_usage, current_app._get_current_object(), customer_id=customer_id,
+                            since=window[0] if window else None):
+        for limit, amount in measured.items():
+            used[limit] += amount
+    return Usage(contract, used["max_call_minutes"], int(used["max_text_messages"]), used["max_file_uploads"],
+                 used["max_web_sources"], window)
 
 
 def require_quota(customer_id: int, limit: str, adding=1) -> PlanAccess:

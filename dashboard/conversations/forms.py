@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
+from dashboard.conversations import sentiment
 from dashboard.conversations.analysis import taxonomy
 from dashboard.conversations.search import CURSOR_PATTERN, Filters
 
@@ -30,8 +31,7 @@ class ConversationFilterForm(FlaskForm):
     end = DateField("To", validators=[Optional()])
     channel = SelectField("Channel", default="", choices=_choices("Any channel", {"voice": "Voice", "chat": "Chat"}))
     status = SelectField("Status", default="", choices=_choices("Any status", {"active": "Active", "ended": "Ended"}))
-    sentiment = SelectField("Sentiment", default="", choices=_choices("Any sentiment", {
-        "positive": "Positive (> 0.2)", "neutral": "Neutral", "negative": "Negative (< -0.2)"}))
+    sentiment = SelectField("Sentiment", default="", choices=_choices("Any sentiment", sentiment.LABELS))
     intent = SelectField("Intent", default="", choices=_choices("Any intent", {
         name: _label(name) for name in [*taxonomy.INTENTS, taxonomy.FALLBACK_INTENT]}))
     category = SelectField("Category", default="", choices=_choices("Any category", {

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, func, literal, literal_column, select, text, tuple_
 
 from dashboard.agents.models import Agent
-from dashboard.conversations.analysis.offline import NEGATIVE_BELOW, POSITIVE_ABOVE
+from dashboard.conversations import sentiment
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
 from dashboard.database import UTCDateTime
 from dashboard.extensions import db
@@ -83,12 +83,8 @@ def _conditions(customer_id: int, filters: Filters) -> list:
         where.append(Conversation.is_active == (filters.status == "active"))
     if filters.over_limit:
         where.append(Conversation.over_limit == True)  # noqa: E712 (SQL, not Python)
-    if filters.sentiment == "positive":
-        where.append(Analysis.sentiment > POSITIVE_ABOVE)
-    elif filters.sentiment == "negative":
-        where.append(Analysis.sentiment < NEGATIVE_BELOW)
-    elif filters.sentiment == "neutral":
-        where.append(Analysis.sentiment.between(NEGATIVE_BELOW, POSITIVE_ABOVE))
+    if filters.sentiment in sentiment.BANDS:
+        where.append(sentiment.in_band(Analysis.sentiment, filters.sentiment))
     if filters.intent:
         where.append(Analysis.intent == filters.intent)
     if filters.category:

@@ -4,14 +4,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from dashboard.agents.models import Agent
 from dashboard.billing.entitlements import NotEntitled, require
 from dashboard.conversations import ultravox_gateway
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
-from dashboard.emails.models import EmailLog
 from dashboard.extensions import db
+from dashboard.signals import collect, transcript_panels
 
 OTHER_CONVERSATIONS = 10
 
@@ -23,9 +24,9 @@ class Transcript:
     agent_name: str | None
     messages: list[Message]
     analysis: Analysis | None
-    emails: list[EmailLog]
     other_conversations: list[Conversation]
     recording_lock: str | None  # why the recording is not offered, or None when it is
+    panels: list[tuple[str, dict]]  # (template, context) that higher domains add (the emails sent, ...)
 
 
 def pretty(content: str) -> str:
@@ -57,15 +58,12 @@ def load(conversation: Conversation) -> Transcript:
     visitor = db.session.get(Visitor, conversation.visitor_id) if conversation.visitor_id else None
     agent_name = db.session.scalar(select(Agent.name).where(Agent.agent_id == conversation.agent_id))
     analysis = db.session.scalars(select(Analysis).where(Analysis.session_id == session_id)).first()
-    emails = db.session.scalars(
-        select(EmailLog).where(EmailLog.session_id == session_id, EmailLog.customer_id == conversation.customer_id)
-        .order_by(EmailLog.sent_at)
-    ).all()
     others = db.session.scalars(
         select(Conversation).where(Conversation.visitor_id == conversation.visitor_id,
                                    Conversation.customer_id == conversation.customer_id,
                                    Conversation.session_id != session_id)
         .order_by(Conversation.created_at.desc()).limit(OTHER_CONVERSATIONS)
     ).all() if conversation.visitor_id else []
-    return Transcript(conversation, visitor, agent_name, messages, analysis, emails, others,
-                      recording_lock(conversation))
+    panels = collect(transcript_panels, current_app._get_current_object(), conversation=conversation)
+    return Transcript(conversation, visitor, agent_name, messages, analysis, others, recording_lock(conversation),
+                      panels)

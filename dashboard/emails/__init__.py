@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("emails", __name__, url_prefix="/emails")
 
-from dashboard.emails import routes  # noqa: E402,F401
+from dashboard.emails import listeners, routes  # noqa: E402,F401

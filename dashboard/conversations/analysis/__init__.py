@@ -3,21 +3,21 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from sqlalchemy import select
 
 from dashboard.conversations.analysis import llm_gateway, offline
 from dashboard.conversations.analysis.result import AnalysisResult, Turn
 from dashboard.conversations.models import Analysis, Conversation, Message
 from dashboard.database import utcnow
-from dashboard.emails.sending import send_follow_up
 from dashboard.extensions import db
-from dashboard.jobs import enqueue
+from dashboard.signals import analysis_stored
 
 log = logging.getLogger(__name__)
 
 
 def analyze_conversation(session_id: int) -> None:
-    """Compute and store (or replace) the conversation's analysis, then queue its follow-up email; a job."""
+    """Compute and store (or replace) the conversation's analysis, then tell who follows up on it; a job."""
     conversation = db.session.get(Conversation, session_id)
     if conversation is None:  # deleted before the job ran
         return
@@ -33,8 +33,8 @@ def analyze_conversation(session_id: int) -> None:
     analysis.created_at = utcnow()
     db.session.add(analysis)
     db.session.commit()
-    # The follow-up email needs the summary just stored; it sends once however often this runs.
-    enqueue(send_follow_up, session_id)
+    # Follow-ups (the emails domain's email) need the summary just committed; each sends once however often this runs.
+    analysis_stored.send(current_app._get_current_object(), session_id=session_id)
 
 
 def _analyze(turns: list[Turn]) -> AnalysisResult:

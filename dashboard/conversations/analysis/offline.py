@@ -7,8 +7,8 @@ from functools import cache
 
 from dashboard.conversations.analysis import taxonomy
 from dashboard.conversations.analysis.result import AnalysisResult, Turn
+from dashboard.conversations.sentiment import band
 
-NEGATIVE_BELOW, POSITIVE_ABOVE = -0.2, 0.2  # the bands the conversations list filters on
 SUMMARY_SENTENCES = 2
 SUMMARY_CHARS = 400
 STOPWORDS = frozenset(
@@ -23,12 +23,6 @@ def _vader():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     return SentimentIntensityAnalyzer()
-
-
-def band(score: float) -> str:
-    if score < NEGATIVE_BELOW:
-        return "negative"
-    return "positive" if score > POSITIVE_ABOVE else "neutral"
 
 
 def analyze(turns: list[Turn]) -> AnalysisResult:

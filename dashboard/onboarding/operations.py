@@ -8,23 +8,6 @@ from dashboard.auth.operations import save_profile
 from dashboard.billing.entitlements import active_contract, require
 from dashboard.extensions import db
 
-STEPS = ("profile", "plan", "agent", "done")
-STEP_TITLES = {"profile": "Your business", "plan": "Choose a plan", "agent": "Your first agent"}
-STEP_ENDPOINTS = {"profile": "onboarding.profile", "plan": "onboarding.plan", "agent": "onboarding.agent"}
-
-
-def email_from_claims(claims: dict) -> str | None:
-    """The ID token's email when the provider verified it (Cognito may send "true" as a string)."""
-    if str(claims.get("email_verified", "")).lower() == "true":
-        return claims.get("email")
-    return None
-
-
-def phone_from_claims(claims: dict) -> str | None:
-    if str(claims.get("phone_number_verified", "")).lower() == "true":
-        return claims.get("phone_number")
-    return None
-
 
 def create_from_sign_up(sub: str, name: str, email: str, phone: str | None) -> Customer:
     """The business a first Cognito sign-in describes; it goes on to choose a plan."""

@@ -4,21 +4,22 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from dashboard.auth import onboarding_bp as bp
-from dashboard.auth.forms import AgentNameForm, ProfileForm
+from dashboard.auth.forms import ProfileForm
 from dashboard.auth.guard import PLAN_DEFERRED_KEY, public
-from dashboard.auth.onboarding import (
-    STEP_ENDPOINTS,
-    complete_profile,
-    create_first_agent,
-    create_from_sign_up,
-    plan_chosen,
-)
+from dashboard.auth.onboarding_steps import STEP_ENDPOINTS
 from dashboard.auth.operations import ProfileTaken
 from dashboard.auth.sessions import sign_in
 from dashboard.auth.sign_up import pending_sign_up
 from dashboard.billing.entitlements import NotEntitled, require
 from dashboard.extensions import db
+from dashboard.onboarding import bp
+from dashboard.onboarding.forms import AgentNameForm
+from dashboard.onboarding.operations import (
+    complete_profile,
+    create_first_agent,
+    create_from_sign_up,
+    plan_chosen,
+)
 
 
 def _elsewhere(step: str):

@@ -1,0 +1,25 @@
+"""The emails domain hears from conversations: a stored analysis queues the follow-up email; a transcript shows the emails sent."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dashboard.emails.models import EmailLog
+from dashboard.emails.sending import send_follow_up
+from dashboard.extensions import db
+from dashboard.jobs import enqueue
+from dashboard.signals import analysis_stored, transcript_panels
+
+
+@analysis_stored.connect
+def _queue_follow_up(sender, session_id: int, **_) -> None:
+    enqueue(send_follow_up, session_id)
+
+
+@transcript_panels.connect
+def _emails_sent_panel(sender, conversation, **_) -> tuple[str, dict]:
+    emails = db.session.scalars(
+        select(EmailLog).where(EmailLog.session_id == conversation.session_id,
+                               EmailLog.customer_id == conversation.customer_id)
+        .order_by(EmailLog.sent_at)
+    ).all()
+    return "emails/_transcript_panel.html", {"emails": emails}
