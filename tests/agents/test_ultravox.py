@@ -5,7 +5,7 @@ import json
 import pytest
 
 from dashboard.agents.ultravox_compile import compile_call
-from dashboard.agents.widget_public import widget_token
+from dashboard.agents.widget.operations import widget_token
 from dashboard.extensions import db
 from dashboard.models import Agent, KnowledgeSource
 from tests import factories

@@ -3,16 +3,25 @@ from __future__ import annotations
 
 from flask import abort
 
-from dashboard import safe_http
-from dashboard.agents import bp, knowledge
-from dashboard.agents.forms import FileSourceForm, WebSourceForm
+from dashboard import safe_http, ultravox_client
+from dashboard.agents import bp
+from dashboard.agents.builder.sections import plan_access, render_builder, saved, section
+from dashboard.agents.knowledge import operations as knowledge
+from dashboard.agents.knowledge.forms import FileSourceForm, WebSourceForm
+from dashboard.agents.knowledge.usage import knowledge_used
 from dashboard.agents.models import Agent, KnowledgeSource
-from dashboard.agents.pages import render_builder
-from dashboard.agents.routes import saved
 from dashboard.agents.uploads import RejectedUpload
 from dashboard.billing.entitlements import NotEntitled
 from dashboard.extensions import db
 from dashboard.tenancy import get_owned_or_404
+
+
+@section("knowledge", "Knowledge", 60)
+def knowledge_context(agent: Agent) -> dict:
+    """The sources, the two forms, and how many files and web pages the plan has left."""
+    return {"sources": knowledge.sources(agent), "access": plan_access(agent.customer_id),
+            "used": knowledge_used(agent.customer_id), "ultravox_configured": ultravox_client.configured(),
+            "web_form": WebSourceForm(formdata=None), "file_form": FileSourceForm(formdata=None)}
 
 
 @bp.post("/<int:agent_id>/knowledge/web")

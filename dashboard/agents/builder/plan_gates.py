@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dashboard.billing.entitlements import entitlements
+from dashboard.agents.builder.sections import plan_access
 from dashboard.billing.models import Plan
 from dashboard.extensions import db
 
@@ -12,7 +12,7 @@ FLAGS = ("customize_bot_voice", "customize_bot_color", "customize_bot_avatar", "
 
 def lock_reasons(customer_id: int) -> dict[str, str | None]:
     """For each builder flag: None when the plan includes it, else "Available on <plan> — upgrade"."""
-    access = entitlements(customer_id)
+    access = plan_access(customer_id)
     locked = [flag for flag in FLAGS if access is None or not getattr(access, flag)]
     if not locked:
         return dict.fromkeys(FLAGS)
