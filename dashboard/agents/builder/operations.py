@@ -35,10 +35,7 @@ def create_agent(customer_id: int, name: str, description: str | None = None, pr
     Callers check the plan first (billing.entitlements.require): creating agents needs an active plan.
     """
     if prompt_id is None:
-        from dashboard.demo.catalog import default_prompt
-
-        prompt = default_prompt()
-        prompt_id = prompt.prompt_id if prompt else None
+        prompt_id = db.session.scalar(select(Prompt.prompt_id).where(Prompt.is_default.is_(True)))
     fields.setdefault("ui_config", {"bot_name": name, "color": "#4b3fd6", "position": "bottom-right",
                                     "greeting": "Hi! How can I help?", "launcher_text": "Chat with us"})
     agent = Agent(customer_id=customer_id, name=name.strip(), description=description, prompt_id=prompt_id, **fields)
