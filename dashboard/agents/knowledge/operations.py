@@ -1,4 +1,4 @@
-"""Knowledge sources: files and web pages within the plan's limits, synced to the agent's Ultravox corpus."""
+"""Knowledge sources: files and web pages within the plan's limits, stored as pending until the sync job sends them."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,14 +7,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from dashboard import safe_http, ultravox_client
-from dashboard.agents import ultravox_gateway
+from dashboard import safe_http
 from dashboard.agents.models import Agent, KnowledgeSource
 from dashboard.agents.uploads import KNOWLEDGE_KINDS, KNOWLEDGE_MAX_BYTES, customer_folder, store_upload
 from dashboard.billing.entitlements import require_quota
 from dashboard.extensions import db
 
-NOT_CONFIGURED = "Stored here; not synced because Ultravox is not configured."
+# pending → syncing → ready | failed (with the reason), or skipped while Ultravox is not configured.
+IN_PROGRESS = ("pending", "syncing")
+WAITING = "Waiting to be sent to Ultravox."
 
 
 def sources(agent: Agent) -> list[KnowledgeSource]:
@@ -23,52 +24,39 @@ def sources(agent: Agent) -> list[KnowledgeSource]:
                                              KnowledgeSource.knowledge_source_id.desc())))
 
 
+def in_progress(listed: list[KnowledgeSource]) -> bool:
+    """Whether any of the sources is still waiting for, or in, its sync (the list then polls itself)."""
+    return any(source.status in IN_PROGRESS for source in listed)
+
+
 def add_web_source(agent: Agent, url: str, name: str | None = None) -> KnowledgeSource:
-    """A web page as a source; NotEntitled past max_web_sources, UnsafeURL for internal or non-https URLs."""
+    """A web page as a pending source; NotEntitled past max_web_sources, UnsafeURL for internal or non-https URLs."""
     require_quota(agent.customer_id, "max_web_sources")
     if urlsplit(url).scheme != "https":
         raise safe_http.UnsafeURL("Use an https:// address.")
     safe_http.check_url(url)
-    source = KnowledgeSource(agent_id=agent.agent_id, kind="web", name=(name or url)[:255], url=url,
-                             status="pending")
-    db.session.add(source)
-    db.session.flush()
-    sync_source(agent, source)
-    return source
+    return _add(KnowledgeSource(agent_id=agent.agent_id, kind="web", name=(name or url)[:255], url=url))
 
 
 def add_file_source(agent: Agent, upload: FileStorage | None) -> KnowledgeSource:
-    """An uploaded file as a source; NotEntitled past max_file_uploads, RejectedUpload for a bad file."""
+    """An uploaded file as a pending source; NotEntitled past max_file_uploads, RejectedUpload for a bad file."""
     require_quota(agent.customer_id, "max_file_uploads")
     stored = store_upload(agent.customer_id, upload, KNOWLEDGE_KINDS, KNOWLEDGE_MAX_BYTES)
-    source = KnowledgeSource(agent_id=agent.agent_id, kind="file", name=stored.original_name,
-                             stored_path=stored.stored_name, content_type=stored.content_type,
-                             size_bytes=stored.size_bytes, status="pending")
+    return _add(KnowledgeSource(agent_id=agent.agent_id, kind="file", name=stored.original_name,
+                                stored_path=stored.stored_name, content_type=stored.content_type,
+                                size_bytes=stored.size_bytes))
+
+
+def _add(source: KnowledgeSource) -> KnowledgeSource:
+    source.status, source.status_detail = "pending", WAITING
     db.session.add(source)
     db.session.flush()
-    sync_source(agent, source)
     return source
 
 
-def sync_source(agent: Agent, source: KnowledgeSource) -> None:
-    """Send the source to the agent's Ultravox corpus (created on first use); the outcome lands in its status."""
-    if not ultravox_client.configured():
-        source.status, source.status_detail = "ready", NOT_CONFIGURED
-        return
-    try:
-        if not agent.corpus_id:
-            agent.corpus_id = ultravox_gateway.create_corpus(
-                f"angelcx-agent-{agent.agent_id}", f"Knowledge of the AngelCX agent {agent.name}")
-        if source.kind == "web":
-            source.ultravox_source_id = ultravox_gateway.add_web_source(agent.corpus_id, source.name, source.url)
-        else:
-            data = (customer_folder(agent.customer_id) / Path(source.stored_path).name).read_bytes()
-            source.ultravox_source_id = ultravox_gateway.add_file_source(
-                agent.corpus_id, source.name, source.name, source.content_type, data)
-    except ultravox_client.UltravoxError as error:
-        source.status, source.status_detail = "failed", error.message
-    else:
-        source.status, source.status_detail = "ready", "Synced to the agent's Ultravox corpus."
+def mark_for_sync(source: KnowledgeSource) -> None:
+    """Send the source again (after a failure, or once Ultravox is configured): pending until the job runs."""
+    source.status, source.status_detail = "pending", WAITING
     db.session.flush()
 
 
