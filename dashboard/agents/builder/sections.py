@@ -7,11 +7,12 @@ from operator import attrgetter
 
 from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_htmx import make_response as htmx_response
+from sqlalchemy import select
 
 from dashboard.agents.models import Agent
 from dashboard.billing.entitlements import entitlements
-from dashboard.billing.models import PlanAccess
-from dashboard.extensions import htmx
+from dashboard.billing.models import Plan, PlanAccess
+from dashboard.extensions import db, htmx
 from dashboard.signals import builder_sections, collect
 
 
@@ -53,6 +54,25 @@ def plan_access(customer_id: int) -> PlanAccess | None:
     if customer_id not in cache:
         cache[customer_id] = entitlements(customer_id)
     return cache[customer_id]
+
+
+FLAGS = ("customize_bot_voice", "customize_bot_color", "customize_bot_avatar", "customize_bot_name")
+
+
+def lock_reasons(customer_id: int) -> dict[str, str | None]:
+    """For each builder flag: None when the plan includes it, else "Available on <plan> — upgrade"."""
+    access = plan_access(customer_id)
+    locked = [flag for flag in FLAGS if access is None or not getattr(access, flag)]
+    if not locked:
+        return dict.fromkeys(FLAGS)
+    plans = db.session.scalars(select(Plan).where(Plan.is_active.is_(True)).order_by(Plan.tier, Plan.cost_usd))
+    plans = list(plans)
+    reasons = dict.fromkeys(FLAGS)
+    for flag in locked:
+        plan = next((p for p in plans if getattr(p.access, flag)), None)
+        reasons[flag] = (f"Available on {plan.name} — upgrade on the Billing page." if plan
+                         else "Not included in your plan.")
+    return reasons
 
 
 def render_builder(agent: Agent, section_key: str | None = None, status: int = 200, **overrides):

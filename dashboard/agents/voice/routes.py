@@ -5,8 +5,7 @@ from flask import Response, abort, request
 
 from dashboard import ultravox_client
 from dashboard.agents import bp
-from dashboard.agents.builder.plan_gates import lock_reasons
-from dashboard.agents.builder.sections import render_builder, saved, section
+from dashboard.agents.builder.sections import lock_reasons, render_builder, saved, section
 from dashboard.agents.models import Agent
 from dashboard.agents.voice import catalog as voice_catalog
 from dashboard.agents.voice.forms import VoiceForm

@@ -6,8 +6,7 @@ import re
 from flask import abort, render_template, request, send_from_directory, url_for
 
 from dashboard.agents import bp
-from dashboard.agents.builder.plan_gates import lock_reasons
-from dashboard.agents.builder.sections import plan_access, render_builder, saved, section
+from dashboard.agents.builder.sections import lock_reasons, plan_access, render_builder, saved, section
 from dashboard.agents.models import Agent
 from dashboard.agents.uploads import AVATAR_KINDS, AVATAR_MAX_BYTES, RejectedUpload, customer_folder, store_upload
 from dashboard.agents.widget import operations
