@@ -73,11 +73,11 @@ def make_customer(name: str | None = None, email: str | None = None, with_contra
     return customer
 
 
-def make_prompt(name: str | None = None, content: str = "You are a helpful assistant.") -> Prompt:
+def make_prompt(name: str | None = None, content: str = "You are a helpful assistant.", is_default: bool = False) -> Prompt:
     n = next(_sequence)
     template = _save(PromptTemplate(name=f"Template {n}", description="Prompts for tests"))
     return _save(Prompt(name=name or f"Prompt {n}", description="A prompt", content=content,
-                        prompt_template_id=template.id))
+                        prompt_template_id=template.id, is_default=is_default))
 
 
 def make_agent(customer: Customer, name: str = "Front Desk", **fields) -> Agent:

@@ -1,15 +1,8 @@
-"""Agents: The agent builder: prompt, voice, widget with live preview, custom tools, knowledge and embed."""
+"""Agents: the agent builder, by section: details and prompt, voice, widget, tools, knowledge and embed."""
 from flask import Blueprint
 
 bp = Blueprint("agents", __name__, url_prefix="/agents")
 
-from dashboard.agents import (  # noqa: E402,F401
-    embed_routes,
-    knowledge_routes,
-    prompt_routes,
-    routes,
-    tool_routes,
-    voice_routes,
-    widget_routes,
-)
-from dashboard.agents.widget_api import widget_bp  # noqa: E402,F401  (registered by create_app)
+# Each sub-package's routes add their URLs to `bp` and their section to the builder page.
+from dashboard.agents import builder, knowledge, tools, voice, widget  # noqa: E402,F401
+from dashboard.agents.widget.public import widget_bp  # noqa: E402,F401  (registered by create_app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.database import JSONType, TimestampMixin, UTCDateTime, utcnow
@@ -23,9 +23,14 @@ class PromptTemplate(db.Model):
 
 
 class Prompt(db.Model):
-    """A reusable system prompt."""
+    """A reusable system prompt; the one `is_default` is what a new agent starts with."""
 
     __tablename__ = "prompt"
+    __table_args__ = (
+        # At most one default prompt: a unique index over the rows where it is true.
+        Index("uq_prompt_is_default", "is_default", unique=True,
+              postgresql_where=text("is_default"), sqlite_where=text("is_default = 1")),
+    )
 
     prompt_id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -34,6 +39,7 @@ class Prompt(db.Model):
     prompt_template_id: Mapped[int | None] = mapped_column(
         ForeignKey("prompt_template.id", ondelete="SET NULL"), index=True
     )
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     template: Mapped[PromptTemplate | None] = relationship(back_populates="prompts")
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from flask import current_app
 
-from dashboard.agents.voice_catalog import Voice
+from dashboard.agents.voice.catalog import Voice
 from dashboard.ultravox_client import UltravoxError, request_ultravox
 
 VOICES_TTL_SECONDS = 600

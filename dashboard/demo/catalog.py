@@ -94,12 +94,9 @@ def seed_catalog() -> None:
             _get_or_create(Prompt, {"name": name}, description=description, content=content,
                            prompt_template_id=template.id)
     general = db.session.scalars(select(Prompt).where(Prompt.name == "General assistant")).one()
+    general.is_default = True  # what a new agent starts with
     for name, slug, description, coming_soon in APPS:
         _get_or_create(ThirdPartyApp, {"slug": slug}, name=name, description=description,
                        icon=f"/static/img/apps/{slug}.svg", prompt_id=general.prompt_id,
                        is_coming_soon=coming_soon)
 
-
-def default_prompt() -> Prompt | None:
-    """The prompt a new agent starts with."""
-    return db.session.scalars(select(Prompt).where(Prompt.name == "General assistant")).first()

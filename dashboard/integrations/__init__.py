@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")
 
-from dashboard.integrations import routes  # noqa: E402,F401
+from dashboard.integrations import builder_section, routes  # noqa: E402,F401

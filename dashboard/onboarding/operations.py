@@ -1,8 +1,8 @@
 """Onboarding steps: business profile → plan → first agent → done; a customer resumes at its step."""
 from __future__ import annotations
 
+from dashboard.agents.builder.operations import create_agent
 from dashboard.agents.models import Agent
-from dashboard.agents.operations import create_agent
 from dashboard.auth.models import Customer
 from dashboard.auth.operations import save_profile
 from dashboard.billing.entitlements import active_contract, require

@@ -102,7 +102,7 @@ def test_integrations_section_lists_the_catalog_with_coming_soon(signed_in, agen
 
 
 def test_the_list_pages_by_keyset(signed_in, customer):
-    from dashboard.agents.operations import PAGE_SIZE
+    from dashboard.agents.builder.operations import PAGE_SIZE
 
     for i in range(PAGE_SIZE + 2):
         factories.make_agent(customer, name=f"Agent {i:02d}")

@@ -1,9 +1,12 @@
 """Knowledge sources: files checked by content and size, web pages checked for SSRF, both within plan limits."""
 import io
 
+from dashboard.agents.knowledge.sync import sync_source
 from dashboard.extensions import db
 from dashboard.models import KnowledgeSource
+from dashboard.signals import collect, measure_usage
 from tests import factories
+from tests.querycount import counting_queries
 
 HX = {"HX-Request": "true"}
 PDF = b"%PDF-1.7\n" + b"0" * 100
@@ -24,7 +27,7 @@ def test_a_web_page_is_added_and_marked_not_synced_without_ultravox(signed_in, a
                               data={"url": "https://93.184.215.14/faq", "name": "FAQ"})
     assert response.status_code == 200
     (source,) = sources_of(agent)
-    assert (source.kind, source.name, source.status) == ("web", "FAQ", "ready")
+    assert (source.kind, source.name, source.status) == ("web", "FAQ", "skipped")
     assert "not configured" in source.status_detail and "FAQ" in response.get_data(as_text=True)
 
 
@@ -89,3 +92,43 @@ def test_deleting_the_agent_deletes_its_uploaded_files(signed_in, agent, app, cu
     assert stored.exists()
     signed_in.post(f"/agents/{agent.agent_id}/delete")
     assert not stored.exists()
+
+
+def test_the_source_list_polls_while_a_source_waits_and_stops_once_none_does(signed_in, agent):
+    source = factories.make_knowledge_source(agent, status_detail="Waiting to be sent to Ultravox.")
+    source.status = "pending"
+    db.session.commit()
+    url = f"/agents/{agent.agent_id}/knowledge/sources"
+    assert 'hx-trigger="every 2s"' in signed_in.get(f"/agents/{agent.agent_id}").get_data(as_text=True)
+    waiting = signed_in.get(url, headers=HX).get_data(as_text=True)
+    assert 'hx-trigger="every 2s"' in waiting and "pending" in waiting and "<section" not in waiting
+    source.status = "ready"
+    db.session.commit()
+    done = signed_in.get(url, headers=HX).get_data(as_text=True)
+    assert "every 2s" not in done and "ready" in done
+
+
+def test_syncing_another_customers_source_is_404(signed_in, agent, other_customer):
+    theirs = factories.make_knowledge_source(factories.make_agent(other_customer))
+    db.session.commit()
+    for path in (f"knowledge/{theirs.knowledge_source_id}/sync", f"knowledge/{theirs.knowledge_source_id}/delete"):
+        assert signed_in.post(f"/agents/{agent.agent_id}/{path}", headers=HX).status_code == 404
+    assert signed_in.get(f"/agents/{theirs.agent_id}/knowledge/sources", headers=HX).status_code == 404
+    assert db.session.get(KnowledgeSource, theirs.knowledge_source_id).status == "ready"
+
+
+def test_the_sync_job_of_a_removed_source_does_nothing(app):
+    sync_source(987654)
+
+
+def test_the_knowledge_meter_answers_measure_usage_in_one_query(app, customer, other_customer):
+    agent = factories.make_agent(customer)
+    factories.make_knowledge_source(agent)
+    factories.make_knowledge_source(factories.make_agent(customer))
+    factories.make_knowledge_source(agent, url=None).kind = "file"
+    factories.make_knowledge_source(factories.make_agent(other_customer))
+    db.session.commit()
+    customer_id = customer.customer_id
+    with counting_queries() as statements:
+        answers = collect(measure_usage, app, customer_id=customer_id, since=None)
+    assert {"max_file_uploads": 1, "max_web_sources": 2} in answers and len(statements) == 1

@@ -180,7 +180,7 @@ def test_avatar_urls_must_be_https(signed_in, agent):
 def test_ui_config_schema_refuses_unknown_keys(app):
     import pytest
 
-    from dashboard.agents.widget import InvalidUiConfig, validate_ui_config
+    from dashboard.agents.widget.config import InvalidUiConfig, validate_ui_config
 
     with pytest.raises(InvalidUiConfig) as refused:
         validate_ui_config({"bot_name": "A", "script": "<script>"})

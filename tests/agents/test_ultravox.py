@@ -3,9 +3,10 @@ import io
 import json
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from dashboard.agents.ultravox_compile import compile_call
-from dashboard.agents.widget_public import widget_token
+from dashboard.agents.widget.operations import widget_token
 from dashboard.extensions import db
 from dashboard.models import Agent, KnowledgeSource
 from tests import factories
@@ -159,3 +160,25 @@ def test_the_library_prompts_business_placeholder_is_filled_in(app, customer):
     prompt = factories.make_prompt(content="You are the assistant for {business}.")
     agent = factories.make_agent(customer, prompt_id=prompt.prompt_id)
     assert compile_call(agent, "Sunrise Dental")["systemPrompt"].startswith("You are the assistant for Sunrise Dental.")
+
+
+def test_the_source_is_committed_as_syncing_before_ultravox_is_called(builder, ultravox, monkeypatch):
+    """The job commits its status first: another connection sees it while Ultravox is answering."""
+    client, agent = builder
+    other_connection = create_engine(client.application.config["SQLALCHEMY_DATABASE_URI"])
+    seen = []
+    record = ultravox._record
+
+    def record_and_look(entry):
+        if entry.method == "POST" and entry.path.endswith("/sources"):
+            with other_connection.connect() as conn:
+                seen.extend(conn.execute(text("SELECT status FROM knowledge_source")).scalars())
+        record(entry)
+
+    monkeypatch.setattr(ultravox, "_record", record_and_look)
+    try:
+        client.post(f"/agents/{agent.agent_id}/knowledge/web", headers=HX, data={"url": "https://93.184.215.14/faq"})
+    finally:
+        other_connection.dispose()
+    assert seen == ["syncing"]
+    assert db.session.scalars(db.select(KnowledgeSource.status)).one() == "ready"

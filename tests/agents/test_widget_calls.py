@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from dashboard.agents.ultravox_compile import compile_call
-from dashboard.agents.widget_public import widget_token
+from dashboard.agents.widget.operations import widget_token
 from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.models import Contract

@@ -3,7 +3,7 @@ import json
 
 from itsdangerous import URLSafeSerializer
 
-from dashboard.agents.widget_public import agent_for_widget_token, widget_token
+from dashboard.agents.widget.operations import agent_for_widget_token, widget_token
 from dashboard.extensions import db
 from tests import factories
 

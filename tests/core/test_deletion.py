@@ -1,7 +1,7 @@
 """What deleting an agent or a customer takes with it, and what it keeps."""
 from sqlalchemy import func, select
 
-from dashboard.agents.operations import delete_agent
+from dashboard.agents.builder.operations import delete_agent
 from dashboard.auth.operations import delete_customer
 from dashboard.extensions import db
 from dashboard.models import (

@@ -1,9 +1,12 @@
 """The models, the migrations and the seed agree, table by table."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from dashboard.extensions import db
+from tests import factories
 
 SEED_TABLES = {
     "customer": {"customer_id", "cognito_id", "name", "email", "phone", "stripe_customer_id"},
@@ -81,4 +84,13 @@ def test_customer_names_are_unique_case_insensitively(app):
     make_customer(name="Acme Dental")
     with pytest.raises(IntegrityError):
         make_customer(name="ACME dental")
+    db.session.rollback()
+
+
+def test_at_most_one_prompt_is_the_default(app):
+    factories.make_prompt(is_default=True)
+    factories.make_prompt()
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        factories.make_prompt(is_default=True)
     db.session.rollback()

@@ -140,7 +140,7 @@ def test_the_first_agent_needs_a_plan_and_says_so(login_as):
 
 
 def test_the_first_agent_gets_the_default_prompt_and_onboarding_ends(login_as):
-    prompt = factories.make_prompt(name="General assistant")
+    prompt = factories.make_prompt(name="General assistant", is_default=True)
     customer = factories.make_customer(onboarding_step="agent")
     client = login_as(customer)
     assert client.post("/onboarding/agent", data={"name": ""}).status_code == 422

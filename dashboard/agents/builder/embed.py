@@ -1,15 +1,30 @@
-"""The Embed section: its Test call (an Ultravox call with the compiled agent) and a blank test page with the snippet."""
+"""The Embed section: the snippet, the compiled call, its Test call, and a blank test page with the snippet."""
 from __future__ import annotations
 
-from flask import render_template
+import json
+
+from flask import render_template, url_for
 
 from dashboard import ultravox_client
 from dashboard.agents import bp
+from dashboard.agents.builder.sections import render_builder, section
 from dashboard.agents.models import Agent
-from dashboard.agents.pages import embed_snippet, render_builder
 from dashboard.agents.ultravox_compile import compile_call
+from dashboard.agents.widget.operations import widget_token
 from dashboard.extensions import htmx
 from dashboard.tenancy import current_customer, get_owned_or_404
+
+
+def embed_snippet(agent: Agent) -> str:
+    """The tag a customer pastes into its site: the widget script and the agent's signed public token."""
+    script = url_for("static", filename="js/widget.js", _external=True)
+    return f'<script src="{script}" data-agent="{widget_token(agent)}" async></script>'
+
+
+@section("embed", "Embed", 80)
+def embed_context(agent: Agent) -> dict:
+    return {"snippet": embed_snippet(agent), "ultravox_configured": ultravox_client.configured(),
+            "call_json": json.dumps(compile_call(agent, current_customer.name), indent=2)}
 
 
 @bp.get("/<int:agent_id>/embed")

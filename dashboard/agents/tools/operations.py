@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard import safe_http
 from dashboard.agents.models import Agent, CustomTool
-from dashboard.agents.tool_forms import PLACEHOLDER, ToolForm, json_object
+from dashboard.agents.tools.forms import PLACEHOLDER, ToolForm, json_object
 from dashboard.extensions import db
 
 SHOWN_BODY_CHARS = 4000

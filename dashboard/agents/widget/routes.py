@@ -5,13 +5,13 @@ import re
 
 from flask import abort, render_template, request, send_from_directory, url_for
 
-from dashboard.agents import bp, operations
-from dashboard.agents.forms import WidgetForm
+from dashboard.agents import bp
+from dashboard.agents.builder.sections import lock_reasons, plan_access, render_builder, saved, section
 from dashboard.agents.models import Agent
-from dashboard.agents.pages import render_builder
-from dashboard.agents.routes import saved
 from dashboard.agents.uploads import AVATAR_KINDS, AVATAR_MAX_BYTES, RejectedUpload, customer_folder, store_upload
-from dashboard.agents.widget import GATED_FIELDS, InvalidUiConfig, contrast_text, with_defaults
+from dashboard.agents.widget import operations
+from dashboard.agents.widget.config import GATED_FIELDS, InvalidUiConfig, contrast_text, with_defaults
+from dashboard.agents.widget.forms import WidgetForm
 from dashboard.auth.guard import public
 from dashboard.billing.entitlements import NotEntitled, require
 from dashboard.extensions import db
@@ -27,6 +27,14 @@ def _proposed(form: WidgetForm) -> dict:
     if "avatar_url" in proposed:
         proposed["avatar_url"] = proposed["avatar_url"] or None
     return proposed
+
+
+@section("widget", "Widget", 40)
+def widget_context(agent: Agent) -> dict:
+    """The form with the stored settings, the preview as the plan allows it, and the plan's locks."""
+    return {"widget_form": WidgetForm(formdata=None, data=with_defaults(agent.ui_config)),
+            "widget": operations.effective_widget(agent, plan_access(agent.customer_id)),
+            "contrast_text": contrast_text, "locks": lock_reasons(agent.customer_id)}
 
 
 @bp.post("/<int:agent_id>/widget")
@@ -51,8 +59,6 @@ def save_widget(agent_id: int):
         form.form_errors.append(getattr(error, "message", None) or "These widget settings are not valid.")
         return render_builder(agent, "widget", 422, widget_form=form)
     if refused:
-        from dashboard.agents.plan_gates import lock_reasons
-
         reasons = lock_reasons(agent.customer_id)
         for name, flag in refused.items():
             form[name].errors = [reasons[flag] or "Your plan does not include this."]

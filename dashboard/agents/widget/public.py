@@ -9,7 +9,12 @@ from wtforms.validators import Email, Length, Optional
 
 from dashboard.access import public
 from dashboard.agents.models import Agent
-from dashboard.agents.widget_public import CallsUnavailable, agent_for_widget_token, public_config, start_visitor_call
+from dashboard.agents.widget.operations import (
+    CallsUnavailable,
+    agent_for_widget_token,
+    public_config,
+    start_visitor_call,
+)
 from dashboard.errors import MESSAGES
 from dashboard.extensions import csrf, limiter
 

@@ -1,13 +1,14 @@
-"""Agents: the list, creating one, its builder page, its details, and deleting it."""
+"""Agents: the list, creating one, its builder page, the Details section, and deleting it."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
 
-from dashboard.agents import bp, operations
-from dashboard.agents.forms import AgentForm
+from dashboard.agents import bp
+from dashboard.agents.builder import operations
+from dashboard.agents.builder.forms import AgentForm
+from dashboard.agents.builder.sections import render_builder, saved, section
 from dashboard.agents.models import Agent
-from dashboard.agents.pages import render_builder
 from dashboard.billing.entitlements import NotEntitled, entitlements, require
 from dashboard.extensions import db, htmx
 from dashboard.ids import id_arg
@@ -51,6 +52,11 @@ def show(agent_id: int):
     return render_builder(get_owned_or_404(Agent, agent_id))
 
 
+@section("details", "Details", 10)
+def details_context(agent: Agent) -> dict:
+    return {"details_form": AgentForm(formdata=None, obj=agent)}
+
+
 @bp.post("/<int:agent_id>/details")
 def save_details(agent_id: int):
     agent = get_owned_or_404(Agent, agent_id)
@@ -73,12 +79,3 @@ def delete(agent_id: int):
         return htmx_response(redirect=url_for("agents.index"))
     return redirect(url_for("agents.index"))
 
-
-def saved(agent: Agent, section: str, message: str, **overrides):
-    """After a section saved: its fresh fragment for HTMX, else back to the page at that section."""
-    if htmx:
-        body, status = render_builder(agent, section, saved_message=message, **overrides)
-        # The Embed section shows the compiled agent: it reloads itself on this event.
-        return htmx_response(body, status, trigger="agent-changed")
-    flash(message, "success")
-    return redirect(url_for("agents.show", agent_id=agent.agent_id, _anchor=section))

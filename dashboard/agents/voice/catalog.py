@@ -1,9 +1,12 @@
-"""The voices an agent can speak with: Ultravox's catalog when configured, a built-in list otherwise."""
+"""The voices an agent can speak with (Ultravox's catalog when configured, a built-in list otherwise), and choosing one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from dashboard import ultravox_client
+from dashboard.agents.models import Agent
+from dashboard.billing.entitlements import require
+from dashboard.extensions import db
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,19 @@ BUILT_IN = (
 )
 
 
+class UnknownVoice(Exception):
+    """The voice is not in the catalog; `message` says so next to the field."""
+
+    def __init__(self, message: str = "Choose a voice from the list."):
+        super().__init__(message)
+        self.message = message
+
+
 def catalog() -> tuple[list[Voice], str | None]:
     """Every voice, and a message when Ultravox's catalog could not be read (the built-in list is used)."""
     if not ultravox_client.configured():
         return list(BUILT_IN), None
-    from dashboard.agents.ultravox_gateway import list_voices
+    from dashboard.agents.ultravox_gateway import list_voices  # imports Voice from here
 
     try:
         return list_voices(), None
@@ -57,3 +68,13 @@ def facets(voices: list[Voice]) -> tuple[list[tuple[str, str]], list[str]]:
 
 def find(voices: list[Voice], name: str) -> Voice | None:
     return next((v for v in voices if v.name == name), None)
+
+
+def update_voice(agent: Agent, name: str) -> None:
+    """Set the agent's voice: UnknownVoice unless the catalog has it, NotEntitled unless the plan includes voice selection."""
+    voices, _ = catalog()
+    if find(voices, name) is None:
+        raise UnknownVoice()
+    require(agent.customer_id, "customize_bot_voice")
+    agent.voice = name
+    db.session.flush()

@@ -1,4 +1,4 @@
-"""The public side of the widget: signed agent tokens, the config a site's widget reads, and visitor calls."""
+"""The widget's logic: saving its settings, signed agent tokens, the config a site's widget reads, and visitor calls."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,9 +11,17 @@ from dashboard import ultravox_client
 from dashboard.agents.models import Agent
 from dashboard.agents.ultravox_compile import compile_call
 from dashboard.agents.ultravox_gateway import create_call
-from dashboard.agents.widget import DEFAULTS, GATED_FIELDS, contrast_text, with_defaults
+from dashboard.agents.widget.config import (
+    DEFAULTS,
+    GATED_FIELDS,
+    contrast_text,
+    locked_changes,
+    validate_ui_config,
+    with_defaults,
+)
 from dashboard.auth.models import Customer
 from dashboard.billing.entitlements import NotEntitled, entitlements, require, usage
+from dashboard.billing.models import PlanAccess
 from dashboard.extensions import db
 
 # Ultravox's own cap on a call (its default maxDuration): a call never asks for more.
@@ -50,14 +58,25 @@ def agent_for_widget_token(token: str) -> Agent | None:
     return db.session.get(Agent, agent_id) if type(agent_id) is int else None
 
 
-def effective_widget(agent: Agent) -> dict:
+def update_widget(agent: Agent, proposed: dict) -> dict[str, str]:
+    """Save the widget settings; returns gated fields the plan does not unlock (nothing is saved then)."""
+    access = require(agent.customer_id)
+    unlocked = {flag for flag in set(GATED_FIELDS.values()) if getattr(access, flag)}
+    refused = locked_changes(agent.ui_config, proposed, unlocked)
+    if refused:
+        return refused
+    agent.ui_config = validate_ui_config({**with_defaults(agent.ui_config), **proposed})
+    db.session.flush()
+    return {}
+
+
+def effective_widget(agent: Agent, access: PlanAccess | None) -> dict:
     """The builder preview's ui_config (with defaults), less what the current plan does not unlock.
 
-    Saving already refuses locked changes; this covers a customer whose plan was downgraded. A locked
+    `access` is the customer's plan access. Saving already refuses locked changes; this covers a customer whose plan was downgraded. A locked
     field shows what a new agent starts with (create_agent): its own name, the default colour, no avatar.
     """
     widget = with_defaults(agent.ui_config)
-    access = entitlements(agent.customer_id)
     uncustomized = {**DEFAULTS, "bot_name": agent.name}
     for field, flag in GATED_FIELDS.items():
         if access is None or not getattr(access, flag):
@@ -75,7 +94,7 @@ def _absolute_http_url(url: str | None, base_url: str) -> str | None:
 
 def public_config(agent: Agent, base_url: str) -> dict:
     """What the widget script needs to draw itself; no ids, prompts, tools or keys."""
-    widget = effective_widget(agent)
+    widget = effective_widget(agent, entitlements(agent.customer_id))
     return {"botName": widget["bot_name"], "color": widget["color"], "textColor": contrast_text(widget["color"]),
             "avatarUrl": _absolute_http_url(widget["avatar_url"], base_url), "position": widget["position"],
             "greeting": widget["greeting"], "launcherText": widget["launcher_text"],

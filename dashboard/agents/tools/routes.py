@@ -1,13 +1,21 @@
-"""Custom tools of an agent: add, edit (parameters as rows), delete, and Test tool."""
+"""The Tools section and each custom tool's page: add, edit (parameters as rows), delete, and Test tool."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from dashboard.agents import bp, tools
+from dashboard.agents import bp
+from dashboard.agents.builder.sections import section
 from dashboard.agents.models import Agent, CustomTool
-from dashboard.agents.tool_forms import ToolForm, tool_test_form
+from dashboard.agents.tools import operations as tools
+from dashboard.agents.tools.forms import ToolForm, tool_test_form
 from dashboard.extensions import db, htmx
 from dashboard.tenancy import get_owned_or_404
+
+
+@section("tools", "Tools", 50)
+def tools_context(agent: Agent) -> dict:
+    """The section lists `agent.tools`; editing a tool happens on its own page."""
+    return {}
 
 
 def _form(agent: Agent, tool: CustomTool | None, submitted: bool) -> ToolForm:

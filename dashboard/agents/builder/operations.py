@@ -1,4 +1,4 @@
-"""The agent domain's logic: plain functions taking explicit arguments."""
+"""Agents themselves: creating, listing, their details and prompt, deleting (plain functions)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +8,6 @@ from sqlalchemy.orm import selectinload
 
 from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt
 from dashboard.agents.uploads import customer_folder
-from dashboard.agents.widget import GATED_FIELDS, locked_changes, validate_ui_config, with_defaults
-from dashboard.billing.entitlements import require
 from dashboard.extensions import db
 
 
@@ -37,10 +35,7 @@ def create_agent(customer_id: int, name: str, description: str | None = None, pr
     Callers check the plan first (billing.entitlements.require): creating agents needs an active plan.
     """
     if prompt_id is None:
-        from dashboard.demo.catalog import default_prompt
-
-        prompt = default_prompt()
-        prompt_id = prompt.prompt_id if prompt else None
+        prompt_id = db.session.scalar(select(Prompt.prompt_id).where(Prompt.is_default.is_(True)))
     fields.setdefault("ui_config", {"bot_name": name, "color": "#4b3fd6", "position": "bottom-right",
                                     "greeting": "Hi! How can I help?", "launcher_text": "Chat with us"})
     agent = Agent(customer_id=customer_id, name=name.strip(), description=description, prompt_id=prompt_id, **fields)
@@ -83,21 +78,3 @@ def update_prompt(agent: Agent, prompt_id: int | None, prompt_override: str | No
     agent.temperature = float(temperature)
     db.session.flush()
 
-
-def update_voice(agent: Agent, voice: str) -> None:
-    """Set the agent's voice; NotEntitled unless the plan includes voice selection."""
-    require(agent.customer_id, "customize_bot_voice")
-    agent.voice = voice
-    db.session.flush()
-
-
-def update_widget(agent: Agent, proposed: dict) -> dict[str, str]:
-    """Save the widget settings; returns gated fields the plan does not unlock (nothing is saved then)."""
-    access = require(agent.customer_id)
-    unlocked = {flag for flag in set(GATED_FIELDS.values()) if getattr(access, flag)}
-    refused = locked_changes(agent.ui_config, proposed, unlocked)
-    if refused:
-        return refused
-    agent.ui_config = validate_ui_config({**with_defaults(agent.ui_config), **proposed})
-    db.session.flush()
-    return {}
