@@ -73,7 +73,8 @@ def _checked(value, kind: type):
             moment = datetime.fromisoformat(value)
         except ValueError:
             moment = None
-        if moment is not None and moment.tzinfo is not None:
+        # Only the form encode_cursor writes (UTC, ISO 8601): fromisoformat alone lets odd strings through.
+        if moment is not None and moment.tzinfo is not None and moment.astimezone(UTC).isoformat() == value:
             return moment.astimezone(UTC)
     raise InvalidCursor("The cursor is not one this list issued.")
 
