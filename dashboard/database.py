@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, DateTime, event
+from sqlalchemy import JSON, DateTime, Select, event, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +41,24 @@ class UTCDateTime(TypeDecorator):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class CustomerOwned:
+    """Rows that belong to one customer: `owned_select(customer_id)` selects only that customer's.
+
+    A table with its own `customer_id` needs nothing more. A table owned through a parent (a
+    connection through its agent) names that parent in `owned_through`; the select joins it and
+    filters on the parent's `customer_id`.
+    """
+
+    owned_through: ClassVar[type | None] = None
+
+    @classmethod
+    def owned_select(cls, customer_id: int) -> Select:
+        parent = cls.owned_through
+        if parent is None:
+            return select(cls).where(cls.customer_id == customer_id)
+        return select(cls).join(parent).where(parent.customer_id == customer_id)
 
 
 @event.listens_for(Engine, "connect")

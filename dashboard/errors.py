@@ -1,10 +1,19 @@
-"""Error pages: HTML for people, JSON under /api/ and for the webhooks."""
+"""Errors: HTML pages for people, application/problem+json (RFC 9457) for the API, webhooks and widget."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+
+from flask import Flask, Response, abort, render_template, request
 from flask_wtf.csrf import CSRFError
+from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from dashboard.pagination import InvalidCursor
+
+PROBLEM_MIMETYPE = "application/problem+json"
+JSON_PATH_PREFIXES = ("/api/", "/webhooks/", "/widget/")
 MESSAGES = {
     400: "The request could not be understood. Please check what you sent and try again.",
     403: "You do not have access to this.",
@@ -17,17 +26,73 @@ MESSAGES = {
 }
 
 
+def problem(status: int, detail: str | None = None, *, errors: Iterable[Mapping] | None = None,
+            title: str | None = None, type: str = "about:blank", headers: Mapping | None = None,
+            **members) -> Response:
+    """An RFC 9457 problem response: `errors` lists every field problem as {"path": JSON Pointer, "message"}."""
+    body = {"type": type, "title": title or _phrase(status), "status": status,
+            "detail": detail or MESSAGES.get(status, _phrase(status)), **members}
+    if errors is not None:
+        body["errors"] = list(errors)
+    return Response(json.dumps(body), status=status, headers=dict(headers or {}), mimetype=PROBLEM_MIMETYPE)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def json_pointer(parts: Sequence) -> str:
+    """The RFC 6901 JSON Pointer to a value in a document: ("messages", 0, "timestamp") → /messages/0/timestamp."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def field_problem(parts: Sequence, message: str) -> dict:
+    """One entry of a problem's `errors`: where in the body (a JSON Pointer; "" is the whole body) and what is wrong."""
+    return {"path": json_pointer(parts), "message": message}
+
+
+def schema_problems(schema: dict, document) -> list[dict]:
+    """Every way `document` breaks the JSON Schema `schema`, in document order, as field problems."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    found = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    return [field_problem(list(error.absolute_path), error.message) for error in found]
+
+
+def request_json():
+    """The request body's JSON document, or a 400 problem when it is not JSON."""
+    document = request.get_json(silent=True)
+    if document is None:
+        abort(problem(400, "The body must be JSON (Content-Type: application/json)."))
+    return document
+
+
+def refuse_invalid(errors: list[dict]) -> None:
+    """A 422 problem listing every field problem, when there is any."""
+    if errors:
+        abort(problem(422, "The body is not valid.", errors=errors))
+
+
+def validated_json(schema: dict):
+    """The request's JSON document when it matches `schema`; else a 400 or a 422 naming every problem."""
+    document = request_json()
+    refuse_invalid(schema_problems(schema, document))
+    return document
+
+
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/webhooks/")) or (
-        request.accept_mimetypes.best == "application/json"
+    return request.path.startswith(JSON_PATH_PREFIXES) or (
+        request.accept_mimetypes.best in ("application/json", PROBLEM_MIMETYPE)
     )
 
 
-def render_error(code: int, description: str | None = None):
+def render_error(code: int, description: str | None = None, headers: Mapping | None = None):
     message = description or MESSAGES.get(code, "Something went wrong.")
     if wants_json():
-        return jsonify(error={"code": code, "message": message}), code
-    return render_template("errors/error.html", code=code, message=message), code
+        return problem(code, message, headers=headers)
+    return render_template("errors/error.html", code=code, message=message), code, dict(headers or {})
 
 
 def register(app: Flask) -> None:
@@ -39,7 +104,13 @@ def register(app: Flask) -> None:
         # unless a view passed its own (abort(400, "…")).
         default = type(error).description
         description = error.description if error.description != default else None
-        return render_error(error.code or 500, description)
+        # Keeps what the exception adds to its answer (Allow on a 405, Retry-After on a 429, ...).
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return render_error(error.code or 500, description, headers)
+
+    @app.errorhandler(InvalidCursor)
+    def invalid_cursor(error: InvalidCursor):
+        return render_error(400, f"{error} Start again from the first page.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -1,10 +1,10 @@
 """The analytics page: charts over every conversation of a period."""
-from flask import render_template, request
+from flask import request
 
 from dashboard.analytics import bp
 from dashboard.analytics.operations import breakdown, by_agent, daily_volume, overview, sentiment_bands
 from dashboard.conversations.models import Analysis
-from dashboard.extensions import htmx
+from dashboard.fragments import render_page_or_fragment
 from dashboard.tenancy import current_customer
 
 PERIODS = (7, 30, 90)
@@ -26,5 +26,4 @@ def index():
         },
         "agents": by_agent(customer_id, days),
     }
-    template = "analytics/_report.html" if htmx else "analytics/index.html"
-    return render_template(template, **context)
+    return render_page_or_fragment("analytics/index.html", "analytics/_report.html", context)

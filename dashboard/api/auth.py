@@ -1,10 +1,11 @@
 """Every /api/v1 request authenticates with `Authorization: Bearer <api key>`."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, request
 
 from dashboard.api import bp
 from dashboard.auth.api_keys import customer_for_secret
+from dashboard.errors import problem
 from dashboard.extensions import db
 
 
@@ -14,10 +15,8 @@ def authenticate_api_key():
     scheme, _, secret = header.partition(" ")
     customer = customer_for_secret(secret.strip()) if scheme.lower() == "bearer" else None
     if customer is None:
-        response = jsonify(error={"code": 401, "message": "A valid API key is required: Authorization: Bearer <key>."})
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-        return response
+        return problem(401, "A valid API key is required: Authorization: Bearer <key>.",
+                       headers={"WWW-Authenticate": 'Bearer realm="api"'})
     db.session.commit()  # keeps last_used_at
     g.api_customer = customer
     return None

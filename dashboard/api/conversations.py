@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import jsonschema
 from email_validator import EmailNotValidError, validate_email
-from flask import abort, jsonify, request, url_for
+from flask import jsonify, url_for
 
 from dashboard.agents.models import Agent
 from dashboard.api import bp
 from dashboard.conversations.ingest import IncomingMessage, VisitorDetails, record_chat
+from dashboard.errors import field_problem, refuse_invalid, request_json, schema_problems
 from dashboard.tenancy import get_owned_or_404
 
 MAX_MESSAGES = 500
@@ -39,28 +39,20 @@ CHAT = {
 }
 
 
-def _problem(path: str, message: str) -> dict:
-    return {"field": path or "(body)", "message": message}
-
-
-def _path(error: jsonschema.ValidationError) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
-
-
-def _moment(value: str, path: str, problems: list) -> datetime | None:
+def _moment(value: str, path: tuple, problems: list) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        problems.append(_problem(path, "must be an ISO 8601 date-time with a timezone, e.g. 2026-05-01T09:30:00Z"))
+        problems.append(field_problem(path, "must be an ISO 8601 date-time with a timezone, e.g. 2026-05-01T09:30:00Z"))
         return None
     return moment
 
 
 def _parse(document) -> tuple[int, VisitorDetails, list[IncomingMessage], datetime]:
-    """The chat from the body, or a 400/422 JSON error naming every problem."""
-    problems = [_problem(_path(e), e.message) for e in jsonschema.Draft202012Validator(CHAT).iter_errors(document)]
+    """The chat from the body, or a 422 problem naming every field that is wrong."""
+    problems = schema_problems(CHAT, document)
     if not problems:
         visitor = document.get("visitor") or {}
         email = (visitor.get("email") or "").strip() or None
@@ -68,33 +60,27 @@ def _parse(document) -> tuple[int, VisitorDetails, list[IncomingMessage], dateti
             try:
                 email = validate_email(email, check_deliverability=False).normalized
             except EmailNotValidError as error:
-                problems.append(_problem("visitor.email", str(error)))
+                problems.append(field_problem(("visitor", "email"), str(error)))
         messages, previous = [], None
         for i, item in enumerate(document["messages"]):
-            moment = _moment(item["timestamp"], f"messages[{i}].timestamp", problems)
+            moment = _moment(item["timestamp"], ("messages", i, "timestamp"), problems)
             if moment and previous and moment < previous:
-                problems.append(_problem(f"messages[{i}].timestamp", "must not be earlier than the message before"))
+                problems.append(field_problem(("messages", i, "timestamp"), "must not be earlier than the message before"))
             previous = moment or previous
             messages.append(IncomingMessage(item["role"], item["content"], moment))
         ended_at = previous
         if document.get("ended_at"):
-            ended_at = _moment(document["ended_at"], "ended_at", problems)
+            ended_at = _moment(document["ended_at"], ("ended_at",), problems)
             if ended_at and previous and ended_at < previous:
-                problems.append(_problem("ended_at", "must not be earlier than the last message"))
-    if problems:
-        response = jsonify(error={"code": 422, "message": "The body is not valid.", "details": problems})
-        response.status_code = 422
-        abort(response)
+                problems.append(field_problem(("ended_at",), "must not be earlier than the last message"))
+    refuse_invalid(problems)
     details = VisitorDetails(visitor.get("name") or None, email, visitor.get("phone") or None)
     return document["agent_id"], details, messages, ended_at
 
 
 @bp.post("/conversations")
 def create_conversation():
-    document = request.get_json(silent=True)
-    if document is None:
-        abort(400, "The body must be JSON (Content-Type: application/json).")
-    agent_id, details, messages, ended_at = _parse(document)
+    agent_id, details, messages, ended_at = _parse(request_json())
     agent = get_owned_or_404(Agent, agent_id)
     conversation = record_chat(agent.customer_id, agent.agent_id, details, messages, ended_at)
     return jsonify(

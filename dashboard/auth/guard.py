@@ -1,7 +1,7 @@
 """Every page needs a signed-in customer, except those marked public."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import current_app, request, session, url_for
 from flask_login import current_user
 
 from dashboard.access import public  # noqa: F401  (re-exported: views import it from here too)
@@ -10,6 +10,7 @@ from dashboard.auth.models import Customer
 from dashboard.auth.onboarding_steps import STEP_ENDPOINTS
 from dashboard.auth.sessions import TOKEN_KEY, customer_for_token
 from dashboard.extensions import login_manager
+from dashboard.fragments import hx_redirect
 
 # Blueprints that authenticate on their own (API keys); webhooks are marked @public and check signatures.
 SELF_AUTHENTICATING_BLUEPRINTS = {"api"}
@@ -35,13 +36,8 @@ def require_sign_in():
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "is_public", False) or current_user.is_authenticated:
         return None
-    if request.headers.get("HX-Request"):
-        # A redirect would be swapped into a fragment; ask htmx to load the sign-in page instead.
-        response = jsonify(error="sign in required")
-        response.status_code = 401
-        response.headers["HX-Redirect"] = url_for("auth.login", next=request.full_path)
-        return response
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    # htmx hears 401 (not signed in) with the sign-in page to load; a browser is redirected to it.
+    return hx_redirect(url_for("auth.login", next=request.full_path.rstrip("?")), htmx_status=401)
 
 
 @bp.before_app_request
@@ -55,9 +51,4 @@ def resume_onboarding():
         return None
     if current_user.onboarding_step == "plan" and session.get(PLAN_DEFERRED_KEY):
         return None  # "I'll choose later": asked again at the next sign-in
-    target = url_for(STEP_ENDPOINTS[current_user.onboarding_step])
-    if request.headers.get("HX-Request"):
-        response = jsonify(error="finish onboarding first")
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return hx_redirect(url_for(STEP_ENDPOINTS[current_user.onboarding_step]))

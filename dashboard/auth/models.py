@@ -7,11 +7,11 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.database import TimestampMixin, UTCDateTime, utcnow
+from dashboard.database import CustomerOwned, TimestampMixin, UTCDateTime, utcnow
 from dashboard.extensions import db
 
 
-class Customer(TimestampMixin, UserMixin, db.Model):
+class Customer(CustomerOwned, TimestampMixin, UserMixin, db.Model):
     """A business that uses AngelCX; the signed-in account."""
 
     __tablename__ = "customer"
@@ -28,10 +28,6 @@ class Customer(TimestampMixin, UserMixin, db.Model):
 
     def get_id(self) -> str:
         return str(self.customer_id)
-
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)
 
 
 # The seed makes the business name unique; people read "Acme" and "ACME" as one business.
@@ -52,7 +48,7 @@ class LoginSession(db.Model):
     id_token: Mapped[str | None] = mapped_column(Text)
 
 
-class ApiKey(db.Model):
+class ApiKey(CustomerOwned, db.Model):
     """A key for the JSON API; only its hash is stored."""
 
     __tablename__ = "api_key"
@@ -65,7 +61,3 @@ class ApiKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)

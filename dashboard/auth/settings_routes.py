@@ -9,11 +9,13 @@ from dashboard.auth.api_keys import TooManyKeys, api_keys_for, create_api_key, r
 from dashboard.auth.forms import ApiKeyForm, ProfileForm
 from dashboard.auth.models import ApiKey
 from dashboard.auth.operations import ProfileTaken, save_profile
-from dashboard.extensions import db, htmx
+from dashboard.extensions import db
+from dashboard.fragments import render_page_or_fragment, wants_fragment
 from dashboard.tenancy import current_customer, get_owned_or_404
 
 
-def _page(profile_form=None, key_form=None, new_secret=None, status=200, fragment=None, notice=None):
+def _page(profile_form=None, key_form=None, new_secret=None, status=200, fragment=None, notice=None,
+          headers=None):
     """The settings page, or only `fragment` of it when htmx asked."""
     context = {
         "profile_form": profile_form or ProfileForm(obj=current_user, formdata=None),
@@ -22,8 +24,8 @@ def _page(profile_form=None, key_form=None, new_secret=None, status=200, fragmen
         "new_secret": new_secret,
         "notice": notice,
     }
-    template = f"settings/{fragment}.html" if fragment and htmx else "settings/index.html"
-    return render_template(template, **context), status
+    return render_page_or_fragment("settings/index.html", f"settings/{fragment}.html" if fragment else None, context,
+                                   status=status, headers=headers)
 
 
 @bp.get("/")
@@ -42,7 +44,7 @@ def profile():
             for name, message in taken.errors.items():
                 form[name].errors.append(message)
         else:
-            if htmx:
+            if wants_fragment():
                 return _page(profile_form=form, fragment="_profile", notice="Your business profile is saved.")
             flash("Your business profile is saved.", "success")
             return redirect(url_for("settings.index"))
@@ -59,9 +61,8 @@ def create_key():
         except TooManyKeys as refused:
             form.name.errors.append(str(refused))
         else:
-            body, status = _page(new_secret=secret, fragment="_api_keys")
             # The only response that carries the secret: no cache may keep it.
-            return body, status, {"Cache-Control": "no-store"}
+            return _page(new_secret=secret, fragment="_api_keys", headers={"Cache-Control": "no-store"})
     return _page(key_form=form, status=422, fragment="_api_keys")
 
 
@@ -78,7 +79,7 @@ def revoke_key(key_id: int):
         revoke_api_key(key)
         db.session.commit()
     message = f"The key {key.name} ({key.prefix}…) is revoked; apps using it can no longer call the API."
-    if htmx:
+    if wants_fragment():
         return _page(fragment="_api_keys", notice=message)
     flash(message, "success")
     return redirect(url_for("settings.index"))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.database import UTCDateTime, utcnow
+from dashboard.database import CustomerOwned, UTCDateTime, utcnow
 from dashboard.extensions import db
 
 
@@ -49,7 +49,7 @@ class Plan(db.Model):
     access: Mapped[PlanAccess] = relationship(lazy="joined")
 
 
-class Contract(db.Model):
+class Contract(CustomerOwned, db.Model):
     """A customer's subscription to a plan, with its period."""
 
     __tablename__ = "contract"
@@ -72,10 +72,6 @@ class Contract(db.Model):
 
     plan: Mapped[Plan] = relationship(lazy="joined")
     access: Mapped[PlanAccess] = relationship(lazy="joined")
-
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)
 
 
 class StripeEvent(db.Model):

@@ -8,7 +8,8 @@ from dashboard.billing import bp, operations, stripe_gateway
 from dashboard.billing.entitlements import FEATURE_NAMES, LIMIT_NAMES, active_contract
 from dashboard.billing.forms import CadenceForm, CheckoutReturnForm
 from dashboard.billing.models import Plan
-from dashboard.extensions import db, htmx
+from dashboard.extensions import db
+from dashboard.fragments import render_page_or_fragment
 from dashboard.tenancy import current_customer
 
 # About a minute of polling every 2 s before the return page stops and explains.
@@ -32,9 +33,7 @@ def plans():
     contract = active_contract(current_customer.customer_id)
     context = dict(cadence=cadence, plans=operations.active_plans(cadence), contract=contract,
                    checkout_ready=stripe_gateway.configured(), limit_names=LIMIT_NAMES, feature_names=FEATURE_NAMES)
-    if htmx:
-        return render_template("billing/_plans.html", **context)
-    return render_template("billing/plans.html", **context)
+    return render_page_or_fragment("billing/plans.html", "billing/_plans.html", context)
 
 
 @bp.post("/checkout/<int:plan_id>")
@@ -69,8 +68,7 @@ def checkout_return():
         outcome = operations.checkout_return(current_customer._get_current_object(), form.session_id.data)
     context = dict(outcome=outcome, session_id=form.session_id.data, attempt=attempt,
                    polling=outcome.state in ("activating", "unreachable") and attempt < MAX_RETURN_POLLS)
-    template = "billing/_return_status.html" if htmx else "billing/return.html"
-    return render_template(template, **context)
+    return render_page_or_fragment("billing/return.html", "billing/_return_status.html", context)
 
 
 @bp.post("/portal")

@@ -8,6 +8,7 @@ from dashboard.access import public
 from dashboard.billing import stripe_gateway
 from dashboard.billing.contracts import HANDLERS, timestamp
 from dashboard.billing.models import StripeEvent
+from dashboard.errors import problem
 from dashboard.extensions import csrf, db
 
 bp = Blueprint("stripe_webhooks", __name__)
@@ -41,11 +42,11 @@ def stripe_webhook():
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:
         # Not 400: Stripe keeps retrying, so events are applied once the secret is configured.
-        return jsonify(error={"code": 503, "message": "STRIPE_WEBHOOK_SECRET is not configured."}), 503
+        return problem(503, "STRIPE_WEBHOOK_SECRET is not configured.")
     try:
         event = stripe_gateway.construct_event(request.get_data(), request.headers.get("Stripe-Signature"), secret)
     except stripe_gateway.InvalidWebhook as refused:
-        return jsonify(error={"code": 400, "message": str(refused)}), 400
+        return problem(400, str(refused))
     try:
         outcome = apply_once(event)
     except AlreadyApplied:
@@ -54,6 +55,6 @@ def stripe_webhook():
         # Nothing half-applied: roll back and answer 500 so Stripe delivers it again.
         db.session.rollback()
         current_app.logger.exception("Applying Stripe event %s (%s) failed", event["id"], event.get("type"))
-        return jsonify(error={"code": 500, "message": "The event could not be applied; it will be retried."}), 500
+        return problem(500, "The event could not be applied; it will be retried.")
     current_app.logger.info("Stripe event %s (%s): %s", event["id"], event.get("type"), outcome)
     return jsonify(received=True, outcome=outcome)

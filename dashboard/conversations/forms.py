@@ -5,11 +5,12 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectChoice, SelectField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from dashboard.conversations import sentiment
 from dashboard.conversations.analysis import taxonomy
-from dashboard.conversations.search import CURSOR_PATTERN, Filters
+from dashboard.conversations.search import ORDER, Filters
+from dashboard.pagination import InvalidCursor, decode_cursor
 
 
 def _label(name: str) -> str:
@@ -37,11 +38,17 @@ class ConversationFilterForm(FlaskForm):
     category = SelectField("Category", default="", choices=_choices("Any category", {
         name: _label(name) for name in taxonomy.CATEGORIES}))
     over_limit = BooleanField("Over the plan limit")
-    cursor = HiddenField(validators=[Optional(), Regexp(CURSOR_PATTERN, message="This page link is not valid.")])
+    cursor = HiddenField(validators=[Optional()])
 
     def __init__(self, formdata, agents: list[tuple[int, str]]):
         super().__init__(formdata)
         self.agent.choices = _choices("Any agent", {str(agent_id): name for agent_id, name in agents})
+
+    def validate_cursor(self, field):
+        try:
+            decode_cursor(field.data, ORDER)
+        except InvalidCursor:
+            raise ValidationError("This page link is not valid.") from None
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:

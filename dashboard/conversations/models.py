@@ -7,11 +7,11 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.database import JSONType, TimestampMixin, UTCDateTime, utcnow
+from dashboard.database import CustomerOwned, JSONType, TimestampMixin, UTCDateTime, utcnow
 from dashboard.extensions import db
 
 
-class Visitor(TimestampMixin, db.Model):
+class Visitor(CustomerOwned, TimestampMixin, db.Model):
     """A person who talks to an agent; always belongs to exactly one customer."""
 
     __tablename__ = "visitor"
@@ -24,12 +24,8 @@ class Visitor(TimestampMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(255))
 
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)
 
-
-class Conversation(db.Model):
+class Conversation(CustomerOwned, db.Model):
     """One voice call or chat between a visitor and an agent."""
 
     __tablename__ = "session"
@@ -58,10 +54,6 @@ class Conversation(db.Model):
 
     visitor: Mapped[Visitor | None] = relationship()
     analysis: Mapped[Analysis | None] = relationship(back_populates="conversation", uselist=False)
-
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)
 
 
 class Message(db.Model):

@@ -3,7 +3,7 @@ from flask import render_template, request
 
 from dashboard.conversations import bp, search
 from dashboard.conversations.forms import ConversationFilterForm
-from dashboard.extensions import htmx
+from dashboard.fragments import render_page_or_fragment
 from dashboard.tenancy import current_customer
 
 
@@ -17,21 +17,18 @@ def index():
     status, result, total, first_page = 422, None, None, True
     if form.validate():
         status = 200
-        cursor = search.Cursor.decode(form.cursor.data)
+        cursor = form.cursor.data or None
         first_page = cursor is None
         result = search.page(current_customer.customer_id, form.filters(), cursor)
         # Counting every match of a word can take longer than the rows themselves: a search's count
         # is fetched by the page afterwards (see count()); "Load more" only appends rows.
         if first_page and not form.filters().q:
             total = search.count(current_customer.customer_id, form.filters())
-    template = "conversations/index.html"
-    if htmx and htmx.target == "load-more":
-        template = "conversations/_rows.html"
-    elif htmx and htmx.target == "results":
-        template = "conversations/_results.html"
-    response = render_template(template, form=form, result=result, total=total, first_page=first_page,
-                               count_cap=search.COUNT_CAP, any_filter=bool(form.query_args()))
-    return response, status, {"Vary": "HX-Request, HX-Target"}
+    context = {"form": form, "result": result, "total": total, "first_page": first_page,
+               "count_cap": search.COUNT_CAP, "any_filter": bool(form.query_args())}
+    return render_page_or_fragment(
+        "conversations/index.html", {"load-more": "conversations/_rows.html", "results": "conversations/_results.html"},
+        context, status=status)
 
 
 @bp.get("/count")

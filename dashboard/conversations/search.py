@@ -1,22 +1,22 @@
 """Finding a customer's conversations: filters, full-text search in messages, keyset pages, capped counts."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, literal, literal_column, select, text, tuple_
+from sqlalchemy import Select, func, literal_column, select, text
 
 from dashboard.agents.models import Agent
 from dashboard.conversations import sentiment
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
-from dashboard.database import UTCDateTime
 from dashboard.extensions import db
+from dashboard.pagination import KeysetPage, keyset_batches, keyset_page
 
 PAGE_SIZE = 50
 COUNT_CAP = 1_000  # counting stops here: "1,000+" is as useful as an exact figure and stays fast
-CURSOR_PATTERN = r"^\d{1,20}-\d{1,18}$"
+# Newest first; a row-value comparison on it is served by the (customer_id, created_at, session_id) index.
+ORDER = (Conversation.created_at, Conversation.session_id)
 
 
 @dataclass(frozen=True)
@@ -31,29 +31,6 @@ class Filters:
     category: str | None = None
     over_limit: bool = False
     q: str | None = None
-
-
-@dataclass(frozen=True)
-class Cursor:
-    created_at: datetime
-    session_id: int
-
-    def encode(self) -> str:
-        epoch = self.created_at - datetime(1970, 1, 1, tzinfo=UTC)
-        return f"{epoch // timedelta(microseconds=1)}-{self.session_id}"
-
-    @classmethod
-    def decode(cls, value: str | None) -> Cursor | None:
-        if not value or not re.match(CURSOR_PATTERN, value):
-            return None
-        micros, session_id = value.split("-")
-        return cls(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros)), int(session_id))
-
-
-@dataclass
-class Page:
-    rows: list  # (Conversation, visitor name, email, phone, agent name, Analysis | None)
-    next_cursor: str | None
 
 
 def _matching_sessions(q: str):
@@ -106,37 +83,18 @@ def listing(customer_id: int, filters: Filters, *extra_columns) -> Select:
         .outerjoin(Agent, Agent.agent_id == Conversation.agent_id)
         .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
         .where(*_conditions(customer_id, filters))
-        .order_by(Conversation.created_at.desc(), Conversation.session_id.desc())
+        .order_by(*(column.desc() for column in ORDER))
     )
 
 
-def _after(query: Select, cursor: Cursor | None) -> Select:
-    if cursor is None:
-        return query
-    # A row-value comparison, so the (customer_id, created_at, session_id) index serves it as a range.
-    return query.where(tuple_(Conversation.created_at, Conversation.session_id)
-                       < tuple_(literal(cursor.created_at, UTCDateTime()), literal(cursor.session_id)))
-
-
-def page(customer_id: int, filters: Filters, cursor: Cursor | None, size: int = PAGE_SIZE) -> Page:
-    rows = db.session.execute(_after(listing(customer_id, filters), cursor).limit(size + 1)).all()
-    more = len(rows) > size
-    rows = rows[:size]
-    last = rows[-1][0] if rows and more else None
-    return Page(rows, Cursor(last.created_at, last.session_id).encode() if last else None)
+def page(customer_id: int, filters: Filters, cursor: str | None, size: int = PAGE_SIZE) -> KeysetPage:
+    """A page of `listing` (rows: Conversation, visitor name, email, phone, agent name, Analysis | None)."""
+    return keyset_page(listing(customer_id, filters), ORDER, cursor, size)
 
 
 def batches(query: Select, size: int) -> Iterator[list]:
-    """Every row of `query` (ordered newest first), fetched `size` at a time by keyset, never all at once."""
-    cursor = None
-    while True:
-        rows = db.session.execute(_after(query, cursor).limit(size)).all()
-        if not rows:
-            return
-        yield rows
-        if len(rows) < size:
-            return
-        cursor = Cursor(rows[-1][0].created_at, rows[-1][0].session_id)
+    """Every row of a `listing` query, `size` at a time by keyset, never all at once."""
+    return keyset_batches(query, ORDER, size)
 
 
 def count(customer_id: int, filters: Filters) -> int:

@@ -10,6 +10,7 @@ from dashboard.auth.guard import public
 from dashboard.conversations import ultravox_webhook
 from dashboard.conversations.ultravox_gateway import UltravoxError
 from dashboard.database import utcnow
+from dashboard.errors import problem
 from dashboard.extensions import csrf, db
 
 log = logging.getLogger(__name__)
@@ -22,17 +23,17 @@ webhooks = Blueprint("ultravox_webhooks", __name__)
 def ultravox():
     secret = current_app.config.get("ULTRAVOX_WEBHOOK_SECRET")
     if not secret:
-        return jsonify(error="Ultravox webhooks are not configured (set ULTRAVOX_WEBHOOK_SECRET)."), 503
+        return problem(503, "Ultravox webhooks are not configured (set ULTRAVOX_WEBHOOK_SECRET).")
     body = request.get_data()
     if not ultravox_webhook.signature_is_valid(
         secret, body, request.headers.get("X-Ultravox-Webhook-Timestamp", ""),
         request.headers.get("X-Ultravox-Webhook-Signature", ""), utcnow(),
     ):
-        return jsonify(error="The signature or timestamp is not valid."), 401
+        return problem(401, "The signature or timestamp is not valid.")
     try:
         event = json.loads(body)
     except ValueError:
-        return jsonify(error="The body is not JSON."), 400
+        return problem(400, "The body is not JSON.")
     try:
         outcome = ultravox_webhook.handle(event)
     except ultravox_webhook.IgnoredEvent as ignored:
@@ -41,5 +42,5 @@ def ultravox():
         db.session.rollback()
         log.warning("Ultravox webhook for %s not applied: %s", event.get("event"), error.message)
         # Non-2xx makes Ultravox deliver it again later.
-        return jsonify(error="Ultravox could not be read; retry later."), 502
+        return problem(502, "Ultravox could not be read; retry later.")
     return jsonify(result=outcome), 200

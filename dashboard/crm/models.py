@@ -4,11 +4,11 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.database import JSONType, TimestampMixin
+from dashboard.database import CustomerOwned, JSONType, TimestampMixin
 from dashboard.extensions import db
 
 
-class Lead(TimestampMixin, db.Model):
+class Lead(CustomerOwned, TimestampMixin, db.Model):
     """An end customer of a business (CallCall.ai's "Customer Model")."""
 
     __tablename__ = "lead"
@@ -25,12 +25,8 @@ class Lead(TimestampMixin, db.Model):
     preferences: Mapped[dict] = mapped_column(JSONType, default=dict)
     engagement: Mapped[dict] = mapped_column(JSONType, default=dict)
 
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)
 
-
-class Service(TimestampMixin, db.Model):
+class Service(CustomerOwned, TimestampMixin, db.Model):
     """An offering in a business's catalog."""
 
     __tablename__ = "service"
@@ -45,12 +41,8 @@ class Service(TimestampMixin, db.Model):
     features: Mapped[list] = mapped_column(JSONType, default=list)
     media: Mapped[dict] = mapped_column(JSONType, default=dict)
 
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)
 
-
-class ServiceMatch(TimestampMixin, db.Model):
+class ServiceMatch(CustomerOwned, TimestampMixin, db.Model):
     """A scored pairing of a lead with a service."""
 
     __tablename__ = "service_match"
@@ -67,7 +59,3 @@ class ServiceMatch(TimestampMixin, db.Model):
 
     lead: Mapped[Lead] = relationship()
     service: Mapped[Service] = relationship()
-
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)

@@ -1,7 +1,7 @@
 """Leads, services and matches: serialising to the documented shapes, and saving validated input."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from dashboard.crm.models import Lead, Service, ServiceMatch
 from dashboard.database import utcnow
@@ -75,8 +75,14 @@ def update_match(match: ServiceMatch, document: dict) -> ServiceMatch:
     return match
 
 
-def leads_with_match_counts(customer_id: int, q: str | None, status: str | None, limit: int, after: int | None):
-    """A page of leads (by id, newest first) with how many services each is matched to, in one query."""
+LEAD_ORDER = (Lead.lead_id,)  # newest first: the keyset every list of leads pages by
+
+
+def leads_with_match_counts(customer_id: int, q: str | None, status: str | None) -> Select:
+    """The customer's leads (filtered) with how many services each is matched to, in one query.
+
+    Page it with dashboard.pagination.keyset_page(query, LEAD_ORDER, ...).
+    """
     matches = (select(ServiceMatch.lead_id, func.count().label("n")).where(ServiceMatch.customer_id == customer_id)
                .group_by(ServiceMatch.lead_id).subquery())
     query = (select(Lead, func.coalesce(matches.c.n, 0)).outerjoin(matches, matches.c.lead_id == Lead.lead_id)
@@ -87,6 +93,4 @@ def leads_with_match_counts(customer_id: int, q: str | None, status: str | None,
                             | func.lower(Lead.email).like(like))
     if status:
         query = query.where(Lead.status == status)
-    if after:
-        query = query.where(Lead.lead_id < after)
-    return db.session.execute(query.order_by(Lead.lead_id.desc()).limit(limit)).all()
+    return query

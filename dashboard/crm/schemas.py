@@ -1,8 +1,6 @@
 """JSON Schemas for the CallCall.ai models as the API accepts them (the documented shapes)."""
 from __future__ import annotations
 
-from jsonschema import Draft202012Validator
-
 _email = {"type": "string", "format": "email", "maxLength": 255, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}
 _status = {"type": "string", "enum": ["active", "inactive", "archived"]}
 _string_list = {"type": "array", "items": {"type": "string", "maxLength": 100}, "maxItems": 50}
@@ -80,12 +78,3 @@ MATCH_UPDATE = {
     },
 }
 
-
-def problems(schema: dict, document) -> list[str]:
-    """Every way `document` breaks `schema`, as `path: message` lines people can act on."""
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    found = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
-        path = "/".join(str(p) for p in error.absolute_path) or "(body)"
-        found.append(f"{path}: {error.message}")
-    return found

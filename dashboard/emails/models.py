@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.database import TimestampMixin, UTCDateTime, utcnow
+from dashboard.database import CustomerOwned, TimestampMixin, UTCDateTime, utcnow
 from dashboard.extensions import db
 
 
-class EmailTemplate(TimestampMixin, db.Model):
+class EmailTemplate(CustomerOwned, TimestampMixin, db.Model):
     """A follow-up email an agent sends (the seed's `email`)."""
 
     __tablename__ = "email"
@@ -23,12 +23,8 @@ class EmailTemplate(TimestampMixin, db.Model):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.agent_id", ondelete="CASCADE"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)
 
-
-class EmailLog(db.Model):
+class EmailLog(CustomerOwned, db.Model):
     """One email sent to a visitor; kept when the template or agent is deleted."""
 
     __tablename__ = "email_log"
@@ -50,7 +46,3 @@ class EmailLog(db.Model):
     # sending (claimed by a worker, in flight) | sent | failed
     status: Mapped[str] = mapped_column(String(16), default="sent")
     error: Mapped[str | None] = mapped_column(String(500))  # why a failed send failed, for people
-
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)

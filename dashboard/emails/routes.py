@@ -10,7 +10,8 @@ from dashboard.emails.mail_gateway import MailError
 from dashboard.emails.models import EmailTemplate
 from dashboard.emails.operations import LOG_STATUSES, PLACEHOLDERS, log_page, save_template, templates_with_agents
 from dashboard.emails.sending import send_test_email
-from dashboard.extensions import db, htmx, limiter
+from dashboard.extensions import db, limiter
+from dashboard.fragments import render_page_or_fragment, wants_fragment
 from dashboard.ids import id_arg
 from dashboard.tenancy import current_customer, get_owned_or_404, scoped
 
@@ -20,15 +21,19 @@ def index():
     customer_id = current_customer.customer_id
     template_id = request.args.get("template", type=id_arg)
     status = request.args.get("status") if request.args.get("status") in LOG_STATUSES else None
-    page = log_page(customer_id, request.args.get("cursor"), template_id, status)
-    filters = {"template_id": template_id, "status": status}
-    if htmx and request.args.get("cursor"):
-        return render_template("emails/_log_rows.html", page=page, **filters)
-    if htmx and htmx.target == "send-log":
-        return render_template("emails/_log.html", page=page, **filters)
+    cursor = request.args.get("cursor")
+    context = {"page": log_page(customer_id, cursor, template_id, status), "template_id": template_id,
+               "status": status}
+    # "Load older" (with a cursor) appends rows; the filters swap the whole log (#send-log).
+    fragment = "emails/_log_rows.html" if cursor else {"send-log": "emails/_log.html"}
+    return render_page_or_fragment("emails/index.html", fragment, context,
+                                   page_context=lambda: _index_only(customer_id))
+
+
+def _index_only(customer_id: int) -> dict:
+    """What the full emails page shows beyond the log: the templates, and whether the plan lets them send."""
     access = entitlements(customer_id)
-    return render_template("emails/index.html", templates=templates_with_agents(customer_id), page=page,
-                           can_send=bool(access and access.send_emails), **filters)
+    return {"templates": templates_with_agents(customer_id), "can_send": bool(access and access.send_emails)}
 
 
 def _form(template: EmailTemplate | None = None) -> EmailTemplateForm:
@@ -87,7 +92,7 @@ def _send_lock() -> str | None:
 
 def _too_many_tests(limit):
     """The test-email card saying to wait (HTMX); a plain request gets the 429 error page."""
-    if not htmx:
+    if not wants_fragment():
         return None
     template = get_owned_or_404(EmailTemplate, request.view_args["template_id"])
     html = render_template("emails/_test_email.html", template=template, test_form=TestEmailForm(formdata=None),
@@ -114,7 +119,7 @@ def send_test(template_id: int):
             result = {"sent_to": form.address.data}
         except MailError as error:
             status, result = 502, {"failure": error.message}
-    if not htmx:  # without JavaScript: say what happened on the edit page
+    if not wants_fragment():  # without JavaScript: say what happened on the edit page
         message = lock or result.get("failure") or (f"Test email sent to {result['sent_to']}." if result else
                                                     "Type a valid email address to send a test to.")
         flash(message, "success" if status == 200 else "error")

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.agents.models import Agent
-from dashboard.database import JSONType, UTCDateTime, utcnow
+from dashboard.database import CustomerOwned, JSONType, UTCDateTime, utcnow
 from dashboard.extensions import db
 
 
@@ -25,7 +25,7 @@ class ThirdPartyApp(db.Model):
     is_coming_soon: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class ThirdPartyOAuth(db.Model):
+class ThirdPartyOAuth(CustomerOwned, db.Model):
     """An agent's OAuth tokens for one app; tokens are stored encrypted."""
 
     __tablename__ = "third_party_oauth"
@@ -44,6 +44,4 @@ class ThirdPartyOAuth(db.Model):
 
     app: Mapped[ThirdPartyApp] = relationship(lazy="joined")
 
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).join(Agent).where(Agent.customer_id == customer_id)
+    owned_through = Agent

@@ -63,7 +63,7 @@ def test_untrusted_deliveries_are_400_and_change_nothing(client, completed, tamp
     response = client.post("/webhooks/stripe", data=body, headers=headers)
 
     assert response.status_code == 400 and response.is_json
-    assert response.get_json()["error"]["code"] == 400
+    assert response.get_json()["status"] == 400
     assert counts() == (0, 0)
 
 

@@ -8,7 +8,7 @@ def test_api_needs_a_bearer_key(client):
     response = client.get("/api/v1/")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert "API key" in response.get_json()["error"]["message"]
+    assert "API key" in response.get_json()["detail"]
 
 
 def test_a_live_key_is_accepted_and_its_use_recorded(client, customer):

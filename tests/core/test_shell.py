@@ -47,12 +47,12 @@ def test_error_pages_are_html_for_people_and_json_under_api(make_app, code):
     assert "<html" in html.get_data(as_text=True) and "Traceback" not in html.get_data(as_text=True)
     api = client.get(f"/api/v1/boom/{code}")
     assert api.status_code == code
-    assert api.get_json()["error"]["code"] == code
+    assert api.mimetype == "application/problem+json" and api.get_json()["status"] == code
 
 
 def test_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/nothing-here")
-    assert response.status_code == 404 and response.get_json()["error"]["message"]
+    assert response.status_code == 404 and response.get_json()["detail"]
 
 
 def test_health_check_reports_an_unreachable_database(make_app, tmp_path):
@@ -62,5 +62,9 @@ def test_health_check_reports_an_unreachable_database(make_app, tmp_path):
     assert response.get_json()["database"] == "unreachable"
 
 
-def test_responses_vary_on_hx_request(client):
-    assert "HX-Request" in client.get("/auth/login").headers.get("Vary", "")
+def test_only_responses_that_differ_by_htmx_vary_on_it(client, login_as, customer):
+    assert "HX-Request" not in client.get("/auth/login").headers.get("Vary", "")  # one answer for everyone
+    assert "HX-Request" not in client.get("/api/v1/").headers.get("Vary", "")  # JSON, never a fragment
+    signed_in = login_as(customer)
+    assert "HX-Request" in signed_in.get("/analytics/").headers.get("Vary", "")
+    assert "HX-Request" in signed_in.get("/agents/").headers.get("Vary", "")  # until agents adopts fragments.py

@@ -43,15 +43,16 @@ def test_invalid_lead_is_422_naming_every_problem_and_nothing_saved(api):
     bad = {"score": 150, "contact": {"email": "nope", "phone": "12"}, "colour": "red"}
     response = api("POST", "/customers", bad)
     assert response.status_code == 422
-    details = " ".join(response.get_json()["error"]["details"])
-    for problem in ("score", "contact/email", "contact/phone", "colour"):
-        assert problem in details
+    paths = [error["path"] for error in response.get_json()["errors"]]
+    for path in ("/score", "/contact/email", "/contact/phone", ""):  # "" is the body: "colour" is not a field
+        assert path in paths
+    assert "colour" in " ".join(error["message"] for error in response.get_json()["errors"])
     assert db.session.query(Lead).count() == 0
 
 
 def test_non_json_body_is_400(api, client):
     response = api("POST", "/customers", None)
-    assert response.status_code == 400 and "JSON" in response.get_json()["error"]["message"]
+    assert response.status_code == 400 and "JSON" in response.get_json()["detail"]
 
 
 def test_update_merges_and_delete_removes(api, customer):
@@ -86,3 +87,32 @@ def test_other_customers_leads_are_invisible(api, other_customer):
     db.session.commit()
     assert api("GET", f"/customers/lead_{theirs.lead_id}").status_code == 404
     assert api("GET", "/customers").get_json()["data"] == []
+
+
+def test_services_page_by_cursor_and_exactly_one_page_has_no_more(api, customer):
+    from dashboard.api.crm import PAGE
+    made = [factories.make_service(customer).service_id for _ in range(PAGE)]
+    db.session.commit()
+    one_page = api("GET", "/services").get_json()
+    assert len(one_page["data"]) == PAGE and one_page["has_more"] is False and one_page["next_cursor"] is None
+    made.append(factories.make_service(customer).service_id)
+    db.session.commit()
+    first = api("GET", "/services").get_json()
+    assert first["has_more"] is True and len(first["data"]) == PAGE
+    second = api("GET", f"/services?cursor={first['next_cursor']}").get_json()
+    assert second["has_more"] is False and second["next_cursor"] is None
+    seen = [item["id"] for item in first["data"] + second["data"]]
+    assert seen == [f"service_{i}" for i in sorted(made, reverse=True)]
+
+
+def test_leads_page_by_next_cursor_and_by_the_older_starting_after(api, customer):
+    from dashboard.api.crm import PAGE
+    made = sorted((factories.make_lead(customer).lead_id for _ in range(PAGE + 2)), reverse=True)
+    db.session.commit()
+    first = api("GET", "/customers").get_json()
+    assert first["has_more"] is True and [d["id"] for d in first["data"]] == [f"lead_{i}" for i in made[:PAGE]]
+    by_cursor = api("GET", f"/customers?cursor={first['next_cursor']}").get_json()
+    by_last_id = api("GET", f"/customers?starting_after=lead_{made[PAGE - 1]}").get_json()
+    by_bare_id = api("GET", f"/customers?starting_after={made[PAGE - 1]}").get_json()
+    assert by_cursor == by_last_id == by_bare_id
+    assert [d["id"] for d in by_cursor["data"]] == [f"lead_{i}" for i in made[PAGE:]] and not by_cursor["has_more"]
