@@ -35,8 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from dashboard import cli, errors, templating
+    from dashboard import cli, errors, fragments, templating
     errors.register(app)
+    fragments.register(app)
     cli.register(app)
     templating.register(app)
     return app

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from flask import Response, make_response, redirect, render_template
+from flask import Flask, Response, g, make_response, redirect, render_template
 
 from dashboard.extensions import htmx
 
@@ -13,6 +13,7 @@ def wants_fragment(target: str | None = None) -> bool:
 
     A boosted link or form is a navigation: it needs the whole page, like a plain load of the URL.
     """
+    _consulted("HX-Request", *(["HX-Target"] if target else []))
     if not htmx or htmx.boosted:
         return False
     return target is None or htmx.target == target
@@ -27,6 +28,7 @@ def fragment_for(fragment: str | Mapping[str, str] | None) -> str | None:
     if fragment is None or not wants_fragment():
         return None
     if isinstance(fragment, Mapping):
+        _consulted("HX-Target")
         return fragment.get(htmx.target or "")
     return fragment
 
@@ -46,22 +48,29 @@ def render_page_or_fragment(page: str, fragment: str | Mapping[str, str] | None,
         context = {**context, **(page_context() if page_context else {})}
     response = make_response(render_template(template, **context), status)
     response.headers.update(headers or {})
-    _vary(response, "HX-Request", *(["HX-Target"] if isinstance(fragment, Mapping) else []))
     return response
 
 
 def hx_redirect(url: str, code: int = 302, htmx_status: int = 200) -> Response:
     """Send the browser to `url`: an `HX-Redirect` for HTMX (which would otherwise swap the target page into
     the fragment's place), else a plain redirect with `code` (303 after a POST whose result is elsewhere)."""
+    _consulted("HX-Request")
     if htmx:
-        response = Response(status=htmx_status, headers={"HX-Redirect": url})
-    else:
-        response = redirect(url, code)
-    _vary(response, "HX-Request")
-    return response
+        return Response(status=htmx_status, headers={"HX-Redirect": url})
+    return redirect(url, code)
 
 
-def _vary(response: Response, *headers: str) -> None:
-    for header in headers:
-        if header not in response.vary:
-            response.vary.add(header)
+def _consulted(*headers: str) -> None:
+    """Remember which request headers chose this answer, for its Vary header."""
+    g.setdefault("hx_vary", set()).update(headers)
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def vary_on_consulted_headers(response: Response) -> Response:
+        # Only answers that looked at HTMX's headers differ by them: no cache hands a fragment to a page load,
+        # and JSON API answers carry no Vary they do not need.
+        for header in sorted(g.get("hx_vary", ())):
+            if header not in response.vary:
+                response.vary.add(header)
+        return response

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.database import JSONType, TimestampMixin, UTCDateTime, utcnow
+from dashboard.database import CustomerOwned, JSONType, TimestampMixin, UTCDateTime, utcnow
 from dashboard.extensions import db
 
 
@@ -44,7 +44,7 @@ class Prompt(db.Model):
     template: Mapped[PromptTemplate | None] = relationship(back_populates="prompts")
 
 
-class Agent(TimestampMixin, db.Model):
+class Agent(CustomerOwned, TimestampMixin, db.Model):
     """An AI agent a customer configures."""
 
     __tablename__ = "agent"
@@ -66,10 +66,6 @@ class Agent(TimestampMixin, db.Model):
         back_populates="agent", order_by="CustomTool.name", passive_deletes=True
     )
 
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).where(cls.customer_id == customer_id)
-
     @property
     def effective_prompt(self) -> str:
         if self.prompt_override:
@@ -77,9 +73,10 @@ class Agent(TimestampMixin, db.Model):
         return self.prompt.content if self.prompt else ""
 
 
-class CustomTool(db.Model):
+class CustomTool(CustomerOwned, db.Model):
     """An HTTP call an agent may make during a conversation."""
 
+    owned_through = Agent
     __tablename__ = "custom_tool"
     __table_args__ = (UniqueConstraint("agent_id", "name"),)
 
@@ -95,14 +92,11 @@ class CustomTool(db.Model):
 
     agent: Mapped[Agent] = relationship(back_populates="tools")
 
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).join(Agent).where(Agent.customer_id == customer_id)
 
-
-class KnowledgeSource(db.Model):
+class KnowledgeSource(CustomerOwned, db.Model):
     """A file or web page an agent draws on; synced to the agent's Ultravox corpus when configured."""
 
+    owned_through = Agent
     __tablename__ = "knowledge_source"
 
     knowledge_source_id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +111,3 @@ class KnowledgeSource(db.Model):
     status_detail: Mapped[str | None] = mapped_column(Text)
     ultravox_source_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    @classmethod
-    def owned_select(cls, customer_id: int):
-        return db.select(cls).join(Agent).where(Agent.customer_id == customer_id)

@@ -189,11 +189,12 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (response.ok && data.joinUrl) return data;
-        var problem = data.error || {};
-        Object.keys(problem.fields || {}).forEach(function (name) {
-          if (ui.fields[name]) ui.fields[name].error.textContent = problem.fields[name].join(" ");
+        // An application/problem+json answer: `detail` for people, `errors` by JSON Pointer ("/email").
+        (data.errors || []).forEach(function (problem) {
+          var field = ui.fields[(problem.path || "").slice(1)];
+          if (field) field.error.textContent = (field.error.textContent + " " + problem.message).trim();
         });
-        throw new Error(problem.message || "The call could not be started (error " + response.status + ").");
+        throw new Error(data.detail || "The call could not be started (error " + response.status + ").");
       });
     });
   }

@@ -109,8 +109,8 @@ def test_the_list_pages_by_keyset(signed_in, customer):
     db.session.commit()
     first = signed_in.get("/agents/").get_data(as_text=True)
     assert "Agent 25" in first and "Agent 01" not in first and "Older agents" in first
-    after = first.split("after=")[1].split('"')[0]
-    second = signed_in.get(f"/agents/?after={after}").get_data(as_text=True)
+    cursor = first.split("cursor=")[1].split('"')[0]
+    second = signed_in.get(f"/agents/?cursor={cursor}").get_data(as_text=True)
     assert "Agent 01" in second and "Agent 00" in second and "Agent 25" not in second and "Older agents" not in second
 
 

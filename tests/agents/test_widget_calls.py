@@ -73,7 +73,7 @@ def test_no_new_call_once_the_minutes_are_used_up(site, ultravox):
     use_minutes(customer, "600")
     use_minutes(customer, "400")
     response = client.post(f"/widget/{widget_token(agent)}/calls", json={"name": "Ava"})
-    assert response.status_code == 403 and "used all its call minutes" in response.json["error"]["message"]
+    assert response.status_code == 403 and "used all its call minutes" in response.json["detail"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert calls_sent(ultravox) == []
 
@@ -90,7 +90,7 @@ def test_without_an_active_plan_no_call_starts(site, ultravox):
         contract.status = "ended"
     db.session.commit()
     response = client.post(f"/widget/{widget_token(agent)}/calls")
-    assert response.status_code == 402 and "no active plan" in response.json["error"]["message"]
+    assert response.status_code == 402 and "no active plan" in response.json["detail"]
     assert calls_sent(ultravox) == []
 
 
@@ -99,8 +99,8 @@ def test_bad_visitor_details_are_refused_and_nothing_is_sent(site, ultravox):
     url = f"/widget/{widget_token(agent)}/calls"
     response = client.post(url, json={"name": "Ava", "email": "not-an-email"})
     assert response.status_code == 422
-    assert response.json["error"]["fields"] == {"email": ["Enter a valid email address."]}
-    assert client.post(url, json={"name": "x" * 101}).json["error"]["fields"]["name"]
+    assert response.json["errors"] == [{"path": "/email", "message": "Enter a valid email address."}]
+    assert [e["path"] for e in client.post(url, json={"name": "x" * 101}).json["errors"]] == ["/name"]
     assert client.post(url, json={"phone": "+1"}).status_code == 422
     assert client.post(url, json={"name": 5}).status_code == 400
     assert client.post(url, json=["Ava"]).status_code == 400
@@ -116,14 +116,14 @@ def test_an_ultravox_failure_is_a_clear_502(site, ultravox):
     finally:
         ultravox.respond("POST", "/api/calls", 201, {"callId": "33333333-3333-4333-8333-333333333333",
                                                      "joinUrl": "wss://voice.example/join"})
-    assert response.status_code == 502 and "could not start the call" in response.json["error"]["message"]
+    assert response.status_code == 502 and "could not start the call" in response.json["detail"]
     assert "secret" not in response.get_data(as_text=True)
 
 
 def test_without_ultravox_a_call_is_a_clear_503(client, agent):
     response = client.post(f"/widget/{widget_token(agent)}/calls", json={"name": "Ava"})
     assert response.status_code == 503 and response.is_json
-    assert "not configured" in response.json["error"]["message"]
+    assert "not configured" in response.json["detail"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -137,7 +137,7 @@ def test_call_creation_is_rate_limited_per_address(make_app):
     statuses = [client.post(url, environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code for _ in range(30)]
     assert statuses == [503] * 30
     limited = client.post(url, environ_base={"REMOTE_ADDR": "203.0.113.7"})
-    assert limited.status_code == 429 and "Too many calls" in limited.json["error"]["message"]
+    assert limited.status_code == 429 and "Too many calls" in limited.json["detail"]
     assert limited.headers["Access-Control-Allow-Origin"] == "*"
     assert client.post(url, environ_base={"REMOTE_ADDR": "203.0.113.8"}).status_code == 503  # another visitor
     preflight = client.options(url, environ_base={"REMOTE_ADDR": "203.0.113.7"})

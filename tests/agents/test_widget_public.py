@@ -36,7 +36,7 @@ def test_tampered_forged_and_stale_tokens_are_a_json_404(app, client, agent):
         assert agent_for_widget_token(token_value) is None, token_value
         response = client.get(f"/widget/{token_value}/config")
         assert response.status_code == 404 and response.is_json, token_value
-        assert "not found" in response.json["error"]["message"]
+        assert "not found" in response.json["detail"]
         assert response.headers["Access-Control-Allow-Origin"] == "*"
     gone = widget_token(other)
     db.session.delete(other)
@@ -143,7 +143,7 @@ def test_the_widget_script_and_the_voice_client_bundle_are_served(app, client):
 
 def test_a_config_is_json_even_for_a_token_that_is_not_base64(app, client):
     response = client.get("/widget/%E2%9C%93.%00/config")
-    assert response.status_code == 404 and json.loads(response.get_data(as_text=True))["error"]["code"] == 404
+    assert response.status_code == 404 and json.loads(response.get_data(as_text=True))["status"] == 404
 
 
 def test_builder_preview_shows_what_visitors_see_after_a_downgrade(login_as):

@@ -11,7 +11,7 @@ from dashboard.agents.builder.sections import render_builder, section
 from dashboard.agents.models import Agent
 from dashboard.agents.ultravox_compile import compile_call
 from dashboard.agents.widget.operations import widget_token
-from dashboard.extensions import htmx
+from dashboard.fragments import wants_fragment
 from dashboard.tenancy import current_customer, get_owned_or_404
 
 
@@ -46,7 +46,7 @@ def test_call(agent_id: int):
             call = create_call(compile_call(agent, current_customer.name))
         except ultravox_client.UltravoxError as failure:
             error, status = failure.message, 502
-    if htmx:
+    if wants_fragment():
         return render_template("agents/_test_call.html", call=call, error=error), status
     return render_builder(agent, test_call=call, test_call_error=error, status=status)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt
 from dashboard.agents.uploads import customer_folder
 from dashboard.extensions import db
+from dashboard.pagination import KeysetPage, keyset_page
 
 
 def delete_agent(agent: Agent) -> None:
@@ -47,7 +48,7 @@ def create_agent(customer_id: int, name: str, description: str | None = None, pr
 PAGE_SIZE = 24
 
 
-def list_agents(customer_id: int, search: str = "", after: int | None = None, limit: int = PAGE_SIZE):
+def list_agents(customer_id: int, search: str = "", cursor: str | None = None, limit: int = PAGE_SIZE) -> KeysetPage:
     """The customer's agents (newest first, keyset by id) with their tool counts, in one query."""
     tool_count = (select(func.count(CustomTool.custom_tool_id)).where(CustomTool.agent_id == Agent.agent_id)
                   .correlate(Agent).scalar_subquery())
@@ -55,11 +56,7 @@ def list_agents(customer_id: int, search: str = "", after: int | None = None, li
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where(or_(Agent.name.ilike(pattern), Agent.description.ilike(pattern)))
-    if after is not None:
-        query = query.where(Agent.agent_id < after)
-    rows = db.session.execute(query.order_by(Agent.agent_id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    return rows[:limit], (rows[limit - 1][0].agent_id if more else None)
+    return keyset_page(query, (Agent.agent_id,), cursor, limit)
 
 
 def update_details(agent: Agent, name: str, description: str | None, brand_info: str | None) -> None:

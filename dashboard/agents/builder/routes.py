@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_htmx import make_response as htmx_response
 
 from dashboard.agents import bp
 from dashboard.agents.builder import operations
@@ -10,21 +9,19 @@ from dashboard.agents.builder.forms import AgentForm
 from dashboard.agents.builder.sections import render_builder, saved, section
 from dashboard.agents.models import Agent
 from dashboard.billing.entitlements import NotEntitled, entitlements, require
-from dashboard.extensions import db, htmx
-from dashboard.ids import id_arg
+from dashboard.extensions import db
+from dashboard.fragments import hx_redirect, render_page_or_fragment
 from dashboard.tenancy import current_customer, get_owned_or_404
 
 
 @bp.get("/")
 def index():
     search = request.args.get("q", "").strip()[:100]
-    after = request.args.get("after", type=id_arg)
-    rows, next_after = operations.list_agents(current_customer.customer_id, search, after)
-    context = {"rows": rows, "next_after": next_after, "search": search, "after": after,
+    cursor = request.args.get("cursor") or None
+    page = operations.list_agents(current_customer.customer_id, search, cursor)
+    context = {"rows": page.rows, "next_cursor": page.next_cursor, "search": search, "cursor": cursor,
                "has_plan": entitlements(current_customer.customer_id) is not None}
-    if htmx and not htmx.boosted:
-        return render_template("agents/_cards.html", **context)
-    return render_template("agents/index.html", **context)
+    return render_page_or_fragment("agents/index.html", "agents/_cards.html", context)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -75,7 +72,5 @@ def delete(agent_id: int):
     operations.delete_agent(agent)
     db.session.commit()
     flash(f"{name} was deleted. Its conversations are kept.", "success")
-    if htmx:
-        return htmx_response(redirect=url_for("agents.index"))
-    return redirect(url_for("agents.index"))
+    return hx_redirect(url_for("agents.index"))
 

@@ -5,14 +5,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from flask import current_app, flash, g, redirect, render_template, url_for
-from flask_htmx import make_response as htmx_response
+from flask import current_app, flash, g, redirect, url_for
 from sqlalchemy import select
 
 from dashboard.agents.models import Agent
 from dashboard.billing.entitlements import entitlements
 from dashboard.billing.models import Plan, PlanAccess
-from dashboard.extensions import db, htmx
+from dashboard.extensions import db
+from dashboard.fragments import render_page_or_fragment, wants_fragment
 from dashboard.signals import builder_sections, collect
 
 
@@ -76,22 +76,30 @@ def lock_reasons(customer_id: int) -> dict[str, str | None]:
 
 
 def render_builder(agent: Agent, section_key: str | None = None, status: int = 200, **overrides):
-    """The one section's fragment for HTMX, else the whole page (e.g. a plain form post with errors)."""
-    if section_key and htmx:
-        own = _OWN[section_key]
-        return render_template(own.template, agent=agent, **{**own.context(agent), **overrides}), status
-    sections = page_sections(agent)
-    context = {"agent": agent, "sections": sections}
-    for each in sections:
-        context.update(each.context(agent))
-    return render_template("agents/show.html", **{**context, **overrides}), status
+    """The one section's fragment for HTMX, else the whole page (e.g. a plain form post with errors).
+
+    Only the page loads every section's context; a section's fragment loads its own alone.
+    """
+    own = _OWN[section_key] if section_key else None
+
+    def whole_page() -> dict:
+        sections = page_sections(agent)
+        context = {"sections": sections}
+        for each in sections:
+            context.update(each.context(agent))
+        return {**context, **overrides}
+
+    context = {"agent": agent, **(own.context(agent) if own and wants_fragment() else {}), **overrides}
+    return render_page_or_fragment("agents/show.html", own.template if own else None, context, status=status,
+                                   page_context=whole_page)
 
 
 def saved(agent: Agent, section_key: str, message: str, **overrides):
     """After a section saved: its fresh fragment for HTMX, else back to the page at that section."""
-    if htmx:
-        body, status = render_builder(agent, section_key, saved_message=message, **overrides)
+    if wants_fragment():
+        response = render_builder(agent, section_key, saved_message=message, **overrides)
         # The Embed section shows the compiled agent: it reloads itself on this event.
-        return htmx_response(body, status, trigger="agent-changed")
+        response.headers["HX-Trigger"] = "agent-changed"
+        return response
     flash(message, "success")
     return redirect(url_for("agents.show", agent_id=agent.agent_id, _anchor=section_key))

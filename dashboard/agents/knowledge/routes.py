@@ -13,7 +13,8 @@ from dashboard.agents.knowledge.usage import knowledge_used
 from dashboard.agents.models import Agent, KnowledgeSource
 from dashboard.agents.uploads import RejectedUpload
 from dashboard.billing.entitlements import NotEntitled
-from dashboard.extensions import db, htmx
+from dashboard.extensions import db
+from dashboard.fragments import wants_fragment
 from dashboard.tenancy import get_owned_or_404
 
 
@@ -72,7 +73,7 @@ def add_file_source(agent_id: int):
 def knowledge_sources(agent_id: int):
     """The source list alone: HTMX polls it every 2 s while a source is pending or syncing."""
     agent = get_owned_or_404(Agent, agent_id)
-    if htmx:
+    if wants_fragment():
         return render_template("agents/_knowledge_sources.html", agent=agent, **sources_context(agent))
     return render_builder(agent)
 

@@ -8,7 +8,8 @@ from dashboard.agents.builder.sections import section
 from dashboard.agents.models import Agent, CustomTool
 from dashboard.agents.tools import operations as tools
 from dashboard.agents.tools.forms import ToolForm, tool_test_form
-from dashboard.extensions import db, htmx
+from dashboard.extensions import db
+from dashboard.fragments import hx_redirect, render_page_or_fragment, wants_fragment
 from dashboard.tenancy import get_owned_or_404
 
 
@@ -42,7 +43,7 @@ def _edit_rows(form: ToolForm) -> bool:
 
 def _render(agent, tool, form, status=200, raw_json=None):
     test_form = tool_test_form(tool) if tool else None
-    template = "agents/_tool_form.html" if htmx and request.method == "POST" else "agents/tool.html"
+    template = "agents/_tool_form.html" if wants_fragment() and request.method == "POST" else "agents/tool.html"
     return render_template(template, agent=agent, tool=tool, form=form, test_form=test_form,
                            raw_json=raw_json or tools.tool_json(tool)), status
 
@@ -85,11 +86,7 @@ def _edit(agent: Agent, tool: CustomTool | None):
     db.session.commit()
     flash(f"Tool {tool.name} {'added' if created else 'saved'}.", "success")
     target = url_for("agents.edit_tool", agent_id=agent.agent_id, tool_id=tool.custom_tool_id)
-    if htmx:
-        from flask_htmx import make_response
-
-        return make_response(redirect=target)
-    return redirect(target)
+    return hx_redirect(target)
 
 
 @bp.post("/<int:agent_id>/tools/<int:tool_id>/delete")
@@ -112,8 +109,7 @@ def test_tool(agent_id: int, tool_id: int):
     if form.validate_on_submit():
         values = {param["name"]: getattr(form, f"param_{i}").parsed for i, param in enumerate(tool.dynamic_params)}
         result = tools.run_tool_test(tool, values)
-    status = 200 if result else 422
-    if htmx:
-        return render_template("agents/_tool_test.html", agent=agent, tool=tool, test_form=form, result=result), status
-    return render_template("agents/tool.html", agent=agent, tool=tool, form=_form(agent, tool, False),
-                           test_form=form, result=result, raw_json=tools.tool_json(tool)), status
+    context = {"agent": agent, "tool": tool, "test_form": form, "result": result}
+    return render_page_or_fragment(
+        "agents/tool.html", "agents/_tool_test.html", context, status=200 if result else 422,
+        page_context=lambda: {"form": _form(agent, tool, False), "raw_json": tools.tool_json(tool)})

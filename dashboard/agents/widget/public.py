@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 from wtforms import EmailField, Form, StringField
 from wtforms.validators import Email, Length, Optional
 
@@ -15,7 +14,7 @@ from dashboard.agents.widget.operations import (
     public_config,
     start_visitor_call,
 )
-from dashboard.errors import MESSAGES
+from dashboard.errors import field_problem, problem
 from dashboard.extensions import csrf, limiter
 
 widget_bp = Blueprint("widget", __name__, url_prefix="/widget")
@@ -34,12 +33,6 @@ class VisitorForm(Form):
                        validators=[Optional(), Email("Enter a valid email address."), Length(max=254)])
 
 
-def _error(status: int, message: str, **extra):
-    response = jsonify(error={"code": status, "message": message, **extra})
-    response.status_code = status
-    return response
-
-
 @widget_bp.after_request
 def allow_any_origin(response):
     """Any site may embed the widget, so these answers (and only these) are readable cross-origin."""
@@ -48,14 +41,6 @@ def allow_any_origin(response):
     response.headers["Access-Control-Allow-Headers"] = "Content-Type"
     response.headers["Access-Control-Max-Age"] = "600"
     return response
-
-
-@widget_bp.errorhandler(HTTPException)
-def json_error(error: HTTPException):
-    """JSON for the script, whatever went wrong (a bad token, a rate limit, a wrong method)."""
-    default = type(error).description
-    message = error.description if error.description != default else None
-    return _error(error.code or 500, message or MESSAGES.get(error.code or 500, "Something went wrong."))
 
 
 def _agent_or_404(token: str) -> Agent:
@@ -80,15 +65,17 @@ def create_call(token: str):
     agent = _agent_or_404(token)
     payload = request.get_json(silent=True) if request.data else {}
     if not isinstance(payload, dict) or not all(isinstance(v, str) for v in payload.values()):
-        return _error(400, "Send a JSON object whose values are strings, e.g. {\"name\": \"Ava\"}.")
+        return problem(400, "Send a JSON object whose values are strings, e.g. {\"name\": \"Ava\"}.")
     unknown = sorted(set(payload) - {"name", "email"})
     if unknown:
-        return _error(422, f"Unknown fields: {', '.join(unknown)}.", fields={k: ["Not accepted."] for k in unknown})
+        return problem(422, f"Unknown fields: {', '.join(unknown)}.",
+                       errors=[field_problem((name,), "Not accepted.") for name in unknown])
     form = VisitorForm(MultiDict(payload))
     if not form.validate():
-        return _error(422, "Some of what you sent is not valid.", fields=form.errors)
+        return problem(422, errors=[field_problem((name,), message)
+                                    for name, messages in form.errors.items() for message in messages])
     try:
         call = start_visitor_call(agent, form.name.data or None, form.email.data or None)
     except CallsUnavailable as refused:
-        return _error(refused.status, refused.message)
+        return problem(refused.status, refused.message)
     return jsonify(call), 201
