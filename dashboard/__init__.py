@@ -25,7 +25,6 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
 
     if app.config["TRUSTED_PROXY_COUNT"]:
         # Honour X-Forwarded-* only from proxies we were told about.

@@ -88,6 +88,7 @@ def _fernet_key(name: str) -> str | None:
 def load_config(instance_path: Path) -> dict:
     """Every setting the app reads, validated."""
     instance_path.mkdir(parents=True, exist_ok=True)
+    redis_url = _url("REDIS_URL", ("redis", "rediss", "unix"))
     mail_port = _int("MAIL_PORT", 25)
     if not 0 < mail_port < 65536:
         raise ConfigError(f"MAIL_PORT must be a port number; got {mail_port}")
@@ -111,7 +112,13 @@ def load_config(instance_path: Path) -> dict:
         "ULTRAVOX_API_KEY": os.environ.get("ULTRAVOX_API_KEY") or None,
         "ULTRAVOX_API_BASE": _url("ULTRAVOX_API_BASE", ("https", "http")) or "https://api.ultravox.ai",
         "ULTRAVOX_WEBHOOK_SECRET": os.environ.get("ULTRAVOX_WEBHOOK_SECRET") or None,
-        "REDIS_URL": _url("REDIS_URL", ("redis", "rediss", "unix")),
+        "REDIS_URL": redis_url,
+        # Rate limits are shared by every worker through Redis; when Redis cannot be reached each
+        # process counts in memory until it answers again, so sign-in never fails for want of a counter.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "ANALYSIS_LLM_URL": _url("ANALYSIS_LLM_URL", ("https", "http")),
         "ANALYSIS_LLM_API_KEY": os.environ.get("ANALYSIS_LLM_API_KEY") or None,
         "ANALYSIS_LLM_MODEL": os.environ.get("ANALYSIS_LLM_MODEL") or "gpt-4o-mini",
