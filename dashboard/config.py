@@ -85,6 +85,13 @@ def _fernet_key(name: str) -> str | None:
     return value
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str | None:
+    value = os.environ.get(name, "").strip().lower()
+    if value and value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value or None
+
+
 def load_config(instance_path: Path) -> dict:
     """Every setting the app reads, validated."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -95,7 +102,10 @@ def load_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: SQL errors never carry bind values (names, emails, message content) into logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # JSON lines unless DEBUG/TESTING (readable console then); LOG_FORMAT=json or console forces one.
+        "LOG_FORMAT": _choice("LOG_FORMAT", ("json", "console")),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "COGNITO_ISSUER": _url("COGNITO_ISSUER", ("https", "http")),
         "COGNITO_CLIENT_ID": os.environ.get("COGNITO_CLIENT_ID") or None,
