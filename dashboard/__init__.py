@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.config import load_config
 from dashboard.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate, oauth
+from dashboard.logging_setup import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    configure_logging(app)  # first, so the request id is bound before any other extension's hooks
 
     if app.config["TRUSTED_PROXY_COUNT"]:
         # Honour X-Forwarded-* only from proxies we were told about.

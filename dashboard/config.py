@@ -85,16 +85,27 @@ def _fernet_key(name: str) -> str | None:
     return value
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str | None:
+    value = os.environ.get(name, "").strip().lower()
+    if value and value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value or None
+
+
 def load_config(instance_path: Path) -> dict:
     """Every setting the app reads, validated."""
     instance_path.mkdir(parents=True, exist_ok=True)
+    redis_url = _url("REDIS_URL", ("redis", "rediss", "unix"))
     mail_port = _int("MAIL_PORT", 25)
     if not 0 < mail_port < 65536:
         raise ConfigError(f"MAIL_PORT must be a port number; got {mail_port}")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: SQL errors never carry bind values (names, emails, message content) into logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # JSON lines unless DEBUG/TESTING (readable console then); LOG_FORMAT=json or console forces one.
+        "LOG_FORMAT": _choice("LOG_FORMAT", ("json", "console")),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "COGNITO_ISSUER": _url("COGNITO_ISSUER", ("https", "http")),
         "COGNITO_CLIENT_ID": os.environ.get("COGNITO_CLIENT_ID") or None,
@@ -111,7 +122,13 @@ def load_config(instance_path: Path) -> dict:
         "ULTRAVOX_API_KEY": os.environ.get("ULTRAVOX_API_KEY") or None,
         "ULTRAVOX_API_BASE": _url("ULTRAVOX_API_BASE", ("https", "http")) or "https://api.ultravox.ai",
         "ULTRAVOX_WEBHOOK_SECRET": os.environ.get("ULTRAVOX_WEBHOOK_SECRET") or None,
-        "REDIS_URL": _url("REDIS_URL", ("redis", "rediss", "unix")),
+        "REDIS_URL": redis_url,
+        # Rate limits are shared by every worker through Redis; when Redis cannot be reached each
+        # process counts in memory until it answers again, so sign-in never fails for want of a counter.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "ANALYSIS_LLM_URL": _url("ANALYSIS_LLM_URL", ("https", "http")),
         "ANALYSIS_LLM_API_KEY": os.environ.get("ANALYSIS_LLM_API_KEY") or None,
         "ANALYSIS_LLM_MODEL": os.environ.get("ANALYSIS_LLM_MODEL") or "gpt-4o-mini",

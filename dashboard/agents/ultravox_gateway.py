@@ -4,15 +4,20 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 from flask import current_app
 
+from dashboard import safe_http
 from dashboard.agents.voice.catalog import Voice
 from dashboard.ultravox_client import UltravoxError, request_ultravox
 
 VOICES_TTL_SECONDS = 600
+# A preview is answered with one of these types, whatever the upstream says (never text/html, say).
+PREVIEW_TYPES = {"audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave", "audio/ogg", "audio/webm",
+                 "audio/aac", "audio/mp4", "audio/flac"}
+PREVIEW_MAX_BYTES = 5 * 1024 * 1024
 MAX_VOICE_PAGES = 5
 _cache: dict[str, tuple[float, list[Voice]]] = {}
 _cache_lock = threading.Lock()
@@ -62,17 +67,32 @@ def _voice(item: dict) -> Voice | None:
                  voice_id=str(item.get("voiceId") or "") or None)
 
 
+def _preview_from_storage(location: str) -> tuple[bytes, str]:
+    """Ultravox's redirect target (its storage), fetched without our key through the SSRF-safe client:
+    one hop, public addresses only, no further redirects, size capped."""
+    try:
+        fetched = safe_http.request("GET", location, max_bytes=PREVIEW_MAX_BYTES)
+    except safe_http.UnsafeURL as refused:
+        raise UltravoxError(f"The voice preview could not be loaded: {refused.message}") from None
+    if fetched.status != 200 or fetched.truncated:
+        raise UltravoxError(f"The voice preview could not be loaded (HTTP {fetched.status}).")
+    content_type = next((v for k, v in fetched.headers.items() if k.lower() == "content-type"), "")
+    return fetched.body, content_type
+
+
 def voice_preview(voice_id: str) -> tuple[bytes, str]:
-    """The audio sample of one voice and its content type."""
-    response = request_ultravox("GET", f"/api/voices/{voice_id}/preview", allow_redirects=False)
-    if response.is_redirect:
-        # Ultravox may redirect to its storage; fetch that without our key.
-        try:
-            response = requests.get(response.headers["Location"], timeout=(5, 20))
-            response.raise_for_status()
-        except requests.RequestException as error:
-            raise UltravoxError(f"The voice preview could not be loaded ({type(error).__name__}).") from error
-    return response.content, response.headers.get("Content-Type", "audio/wav")
+    """The audio sample of one voice and its content type, one of PREVIEW_TYPES (else UltravoxError)."""
+    response = request_ultravox("GET", f"/api/voices/{voice_id}/preview", allow_redirects=False, stream=True)
+    with response:
+        if response.is_redirect:
+            audio, content_type = _preview_from_storage(urljoin(response.url, response.headers["Location"]))
+        else:
+            audio, content_type = response.raw.read(PREVIEW_MAX_BYTES + 1, decode_content=True), \
+                response.headers.get("Content-Type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in PREVIEW_TYPES or len(audio) > PREVIEW_MAX_BYTES:
+        raise UltravoxError("The voice preview is not an audio file we can play.")
+    return audio, media_type
 
 
 def create_call(call_request: dict) -> dict:

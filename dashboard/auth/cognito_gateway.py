@@ -1,7 +1,7 @@
 """AWS Cognito over OpenID Connect through Authlib's Flask client: redirect, verified claims, logout URL."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App, OAuthError
@@ -61,8 +61,8 @@ def authorize_redirect(redirect_uri: str):
         raise SignInRefused("The sign-in service is not reachable right now. Please try again shortly.") from None
 
 
-def verified_claims() -> tuple[dict, str]:
-    """The ID token's verified claims and the raw token, from the callback request; else SignInRefused.
+def verified_claims() -> dict:
+    """The ID token's verified claims, from the callback request; else SignInRefused.
 
     Authlib checks the state against the session, exchanges the code with the PKCE verifier, and
     verifies the ID token's signature (JWKS), iss, aud, exp, iat and nonce.
@@ -85,19 +85,30 @@ def verified_claims() -> tuple[dict, str]:
         # Authlib skips verification when there is no ID token; without one nobody is signed in.
         current_app.logger.warning("Cognito answered without an ID token")
         raise SignInRefused("The sign-in service's answer could not be verified. Please sign in again.")
-    return dict(claims), token["id_token"]
+    # The raw ID token is not kept: Cognito's /logout does not need it (a secret less at rest).
+    return dict(claims)
 
 
-def logout_url(return_to: str, id_token: str | None) -> str | None:
-    """Where to end the Cognito session: the hosted UI's /logout, else the discovery's end_session_endpoint."""
-    config = current_app.config
-    if config.get("COGNITO_DOMAIN"):
-        query = urlencode({"client_id": config["COGNITO_CLIENT_ID"], "logout_uri": return_to})
-        return f"{config['COGNITO_DOMAIN']}/logout?{query}"
+def _hosted_ui_origin() -> str:
+    """COGNITO_DOMAIN, else the origin of the discovery's authorization endpoint (Cognito serves /logout there)."""
+    if current_app.config.get("COGNITO_DOMAIN"):
+        return current_app.config["COGNITO_DOMAIN"]
+    endpoint = urlsplit(_client().load_server_metadata().get("authorization_endpoint") or "")
+    if endpoint.scheme not in {"http", "https"} or not endpoint.netloc:
+        raise ValueError("the discovery document has no usable authorization_endpoint")
+    return f"{endpoint.scheme}://{endpoint.netloc}"
+
+
+def logout_url(return_to: str) -> str | None:
+    """Cognito's /logout (AWS "Logout endpoint"): client_id and logout_uri, a registered sign-out URL.
+
+    Not OIDC's end_session (id_token_hint, post_logout_redirect_uri), which Cognito does not accept.
+    """
     try:
-        return _client().create_logout_url(post_logout_redirect_uri=return_to, id_token_hint=id_token,
-                                           client_id=config["COGNITO_CLIENT_ID"])["url"]
+        origin = _hosted_ui_origin()
     except (requests.RequestException, ValueError, RuntimeError) as error:
         # The local session is already over; a provider that cannot be reached must not undo that.
         current_app.logger.warning("Cognito logout URL unavailable: %s", error)
         return None
+    query = urlencode({"client_id": current_app.config["COGNITO_CLIENT_ID"], "logout_uri": return_to})
+    return f"{origin}/logout?{query}"

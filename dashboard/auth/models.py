@@ -45,7 +45,6 @@ class LoginSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    id_token: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiKey(CustomerOwned, db.Model):

@@ -92,15 +92,15 @@ def callback():
     if not cognito_gateway.configured():
         abort(404)
     try:
-        claims, id_token = cognito_gateway.verified_claims()
+        claims = cognito_gateway.verified_claims()
     except cognito_gateway.SignInRefused as refused:
         return _refused(refused.message)
     target = session.get(NEXT_KEY)
     customer = find_customer_by_cognito_id(claims["sub"])
     if customer is None:
-        hold_sign_up(claims, id_token)
+        hold_sign_up(claims)
         return redirect(url_for("onboarding.profile"))
-    sign_in(customer, id_token)
+    sign_in(customer)
     flash(f"Welcome back, {customer.name}.", "success")
     return _after_sign_in(customer, target)
 
@@ -111,9 +111,9 @@ def logout():
     # Public so a half-finished sign-up (no customer yet) can also sign out.
     signed_in_with_cognito = bool(current_user.is_authenticated and current_user.cognito_id)
     was_cognito = signed_in_with_cognito or PENDING_KEY in session
-    id_token = sign_out()
+    sign_out()
     if was_cognito and cognito_gateway.configured():
-        provider_logout = cognito_gateway.logout_url(url_for("auth.signed_out", _external=True), id_token)
+        provider_logout = cognito_gateway.logout_url(url_for("auth.signed_out", _external=True))
         if provider_logout:
             return redirect(provider_logout)
     flash("You have signed out.", "info")

@@ -23,10 +23,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_login_session(customer: Customer, id_token: str | None = None) -> str:
+def start_login_session(customer: Customer) -> str:
     """Record a new sign-in; returns the token the browser keeps (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(customer_id=customer.customer_id, token_hash=_hash(token), id_token=id_token))
+    db.session.add(LoginSession(customer_id=customer.customer_id, token_hash=_hash(token)))
     db.session.flush()
     return token
 
@@ -71,31 +71,26 @@ def customer_for_token(customer_id: int, token: str | None) -> Customer | None:
     return db.session.get(Customer, customer_id)
 
 
-def end_login_session(token: str | None) -> str | None:
-    """Revoke the sign-in this token belongs to; returns its ID token for the provider's logout."""
+def end_login_session(token: str | None) -> None:
+    """Revoke the sign-in this token belongs to."""
     login = _find(token)
-    if login is None:
-        return None
-    if login.revoked_at is None:
-        login.revoked_at = utcnow()
-    id_token = login.id_token
-    login.id_token = None  # no longer needed once the provider's logout is under way
+    if login is None or login.revoked_at is not None:
+        return
+    login.revoked_at = utcnow()
     db.session.commit()
-    return id_token
 
 
-def sign_in(customer: Customer, id_token: str | None = None) -> None:
+def sign_in(customer: Customer) -> None:
     """Start a fresh browser session for `customer`: nothing from before sign-in survives (no fixation)."""
     session.clear()
-    token = start_login_session(customer, id_token)
+    token = start_login_session(customer)
     db.session.commit()
     session[TOKEN_KEY] = token
     login_user(customer)
 
 
-def sign_out() -> str | None:
-    """End the browser's session here and on the server; returns the ID token for the provider's logout."""
-    id_token = end_login_session(session.get(TOKEN_KEY))
+def sign_out() -> None:
+    """End the browser's session here and on the server."""
+    end_login_session(session.get(TOKEN_KEY))
     logout_user()
     session.clear()
-    return id_token

@@ -21,7 +21,7 @@ def phone_from_claims(claims: dict) -> str | None:
     return None
 
 
-def hold_sign_up(claims: dict, id_token: str) -> None:
+def hold_sign_up(claims: dict) -> None:
     """Remember who signed in (a fresh session: nothing from before survives) until the profile exists."""
     session.clear()
     session[PENDING_KEY] = {
@@ -29,7 +29,6 @@ def hold_sign_up(claims: dict, id_token: str) -> None:
         "email": email_from_claims(claims),
         "phone": phone_from_claims(claims),
         "username": claims.get("cognito:username") or claims.get("email") or claims["sub"],
-        "id_token": id_token,
         "started": time.time(),
     }
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +32,10 @@ MAX_AGE = timedelta(seconds=60)
 ROLES = {"MESSAGE_ROLE_USER": "visitor", "MESSAGE_ROLE_AGENT": "agent",
          "MESSAGE_ROLE_TOOL_CALL": "tool_call", "MESSAGE_ROLE_TOOL_RESULT": "tool_result"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
+VISITOR_NAME_MAX = 255
+PHONE = re.compile(r"\+?[0-9][0-9 ().-]{2,30}")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+log = logging.getLogger(__name__)
 
 
 def signature_is_valid(secret: str, body: bytes, timestamp: str, signatures: str, now: datetime) -> bool:
@@ -74,10 +80,42 @@ def _open(call: dict) -> Conversation:
     agent = db.session.get(Agent, int(agent_id)) if agent_id.isdigit() else None
     if agent is None:
         raise IgnoredEvent("metadata.agent_id names no agent of ours")
-    details = VisitorDetails(metadata.get("visitor_name") or None, metadata.get("visitor_email") or None,
-                             metadata.get("visitor_phone") or None)
+    details = _visitor_details(metadata, call["callId"])
     return open_conversation(agent.customer_id, agent.agent_id, "voice", details,
                              _time(call.get("created")) or utcnow(), ultravox_call_id=call["callId"])
+
+
+def _valid_name(value: str) -> str | None:
+    return value if len(value) <= VISITOR_NAME_MAX and not CONTROL.search(value) else None
+
+
+def _valid_email(value: str) -> str | None:
+    if len(value) > 254 or CONTROL.search(value):
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def _valid_phone(value: str) -> str | None:
+    return value if PHONE.fullmatch(value) else None
+
+
+def _visitor_details(metadata: dict, call_id: str) -> VisitorDetails:
+    """The visitor's name, email and phone from the call's metadata; a value that is not valid is left out.
+
+    The call happened whatever its metadata says, so a bad value is stored as absent rather than refused,
+    and logged by field name only (never the value: it is personal data, and may be hostile).
+    """
+    fields = {}
+    for field, valid in (("name", _valid_name), ("email", _valid_email), ("phone", _valid_phone)):
+        raw = metadata.get(f"visitor_{field}")
+        value = raw.strip() if isinstance(raw, str) else None
+        fields[field] = valid(value) if value else None
+        if raw not in (None, "") and fields[field] is None:
+            log.warning("Ultravox call %s: metadata.visitor_%s is not valid; stored as absent", call_id, field)
+    return VisitorDetails(**fields)
 
 
 def call_started(call: dict) -> str:

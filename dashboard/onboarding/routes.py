@@ -55,7 +55,7 @@ def profile():
                 form[name].errors.append(message)
         else:
             if pending is not None:
-                sign_in(customer, pending["id_token"])
+                sign_in(customer)
             flash(f"Welcome to AngelCX, {customer.name}.", "success")
             return redirect(url_for("onboarding.plan"))
     status = 422 if form.errors else 200

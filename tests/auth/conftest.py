@@ -66,11 +66,11 @@ def forged_app(make_app, forging_issuer, db):
     return make_app(**cognito_config(forging_issuer.issuer))
 
 
-def provider_callback(client, login: str, start: str = "/auth/cognito") -> str:
+def provider_callback(client, login: str, start: str = "/auth/cognito", browser: requests.Session | None = None) -> str:
     """Start sign-in in the app, log in at the provider like a browser; the callback path the provider returns."""
     response = client.get(start)
     assert response.status_code == 302, response.get_data(as_text=True)
-    callback = login_with_dev_interaction(requests.Session(), response.headers["Location"], login)
+    callback = login_with_dev_interaction(browser or requests.Session(), response.headers["Location"], login)
     assert callback.startswith(CALLBACK + "?"), callback
     parts = urlsplit(callback)
     return f"{parts.path}?{parts.query}"

@@ -112,12 +112,14 @@ def test_a_new_business_signs_in_with_cognito_onboards_and_signs_out(page, cogni
     page.wait_for_selector("text=is revoked")
     screenshot(page, "auth-settings")
 
-    # Sign out here and at the provider.
+    # Sign out here and at the provider: Cognito's /logout (client_id + logout_uri) ends its session and
+    # sends the browser straight back; signing in again asks for the login again.
     page.click("button:has-text('Sign out')")
-    page.wait_for_url(f"{issuer}/**")
-    page.click("button[type=submit][value=yes], button:has-text('Yes')")
-    page.wait_for_url(f"{base}/auth/signed-out**")
+    page.wait_for_url(f"{base}/auth/signed-out")
     screenshot(page, "auth-signed-out")
     page.goto(f"{base}/settings/")
     assert page.url.startswith(f"{base}/auth/login")
+    page.click("text=Sign in with AWS Cognito")
+    page.wait_for_url(f"{issuer}/**")
+    assert page.locator("input[name=login]").is_visible()
     assert errors == []

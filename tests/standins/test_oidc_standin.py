@@ -52,7 +52,7 @@ def test_discovery_uses_cognito_paths(provider, discovery):
     assert discovery["token_endpoint"] == f"{provider.issuer}/oauth2/token"
     assert discovery["userinfo_endpoint"] == f"{provider.issuer}/oauth2/userInfo"
     assert discovery["jwks_uri"] == f"{provider.issuer}/.well-known/jwks.json"
-    assert discovery["end_session_endpoint"] == f"{provider.issuer}/logout"
+    assert "end_session_endpoint" not in discovery  # as Cognito: its /logout is not OIDC's
     assert discovery["code_challenge_methods_supported"] == ["S256"]
 
 

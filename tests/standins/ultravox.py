@@ -57,6 +57,7 @@ class _Override:
     pattern: re.Pattern[str]
     status: int
     json_body: Any
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class UltravoxStandin:
@@ -75,14 +76,16 @@ class UltravoxStandin:
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
 
-    def respond(self, method: str, path_regex: str, status: int, json_body: Any = None) -> None:
+    def respond(self, method: str, path_regex: str, status: int, json_body: Any = None,
+                headers: dict[str, str] | None = None) -> None:
         """Answer matching requests with `status` and `json_body` (no body if None) instead of Prism.
 
         The regex must match the whole path, or the whole path plus `?query` to single out
         one page of a paginated list; the most recently added matching override wins.
         """
         with self._lock:
-            self._overrides.append(_Override(method.upper(), re.compile(path_regex), status, json_body))
+            self._overrides.append(_Override(method.upper(), re.compile(path_regex), status, json_body,
+                                             tuple((headers or {}).items())))
 
     def reset(self) -> None:
         """Forget recorded requests and overrides, so one running stand-in serves many tests."""
@@ -152,7 +155,7 @@ def _handler_for(standin: UltravoxStandin) -> type[BaseHTTPRequestHandler]:
                 payload = b"" if override.json_body is None else json.dumps(override.json_body).encode()
                 self._send(
                     override.status,
-                    [("Content-Type", "application/json")] if payload else [],
+                    ([("Content-Type", "application/json")] if payload else []) + list(override.headers),
                     payload,
                 )
                 return

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt
 from dashboard.agents.uploads import customer_folder
+from dashboard.agents.widget.avatars import release_avatar
 from dashboard.extensions import db
 from dashboard.pagination import KeysetPage, keyset_page
 
@@ -22,11 +23,13 @@ def delete_agent(agent: Agent) -> None:
     folder = customer_folder(agent.customer_id)
     stored = db.session.scalars(select(KnowledgeSource.stored_path).where(
         KnowledgeSource.agent_id == agent.agent_id, KnowledgeSource.stored_path.is_not(None))).all()
+    avatar_url = (agent.ui_config or {}).get("avatar_url")
     db.session.execute(db.delete(Agent).where(Agent.agent_id == agent.agent_id))
     db.session.expunge(agent)
     # The rows go by ON DELETE CASCADE; the uploaded files they named go here.
     for name in stored:
         (folder / Path(name).name).unlink(missing_ok=True)
+    release_avatar(agent.customer_id, avatar_url)
 
 
 def create_agent(customer_id: int, name: str, description: str | None = None, prompt_id: int | None = None,

@@ -62,4 +62,5 @@ def voice_preview(voice_id: str):
         audio, content_type = fetch_preview(voice_id)
     except ultravox_client.UltravoxError as error:
         abort(502, error.message)
-    return Response(audio, content_type=content_type, headers={"Cache-Control": "private, max-age=3600"})
+    return Response(audio, content_type=content_type,
+                    headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})

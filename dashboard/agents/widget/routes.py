@@ -1,15 +1,14 @@
 """The Widget section: its settings (each gated by its plan flag), the avatar upload and the live preview."""
 from __future__ import annotations
 
-import re
-
-from flask import abort, render_template, request, send_from_directory, url_for
+from flask import abort, render_template, request, send_from_directory
 
 from dashboard.agents import bp
 from dashboard.agents.builder.sections import lock_reasons, plan_access, render_builder, saved, section
 from dashboard.agents.models import Agent
-from dashboard.agents.uploads import AVATAR_KINDS, AVATAR_MAX_BYTES, RejectedUpload, customer_folder, store_upload
+from dashboard.agents.uploads import RejectedUpload
 from dashboard.agents.widget import operations
+from dashboard.agents.widget.avatars import avatar_file, release_avatar, store_avatar
 from dashboard.agents.widget.config import GATED_FIELDS, InvalidUiConfig, contrast_text, with_defaults
 from dashboard.agents.widget.forms import WidgetForm
 from dashboard.auth.guard import public
@@ -18,7 +17,6 @@ from dashboard.extensions import db
 from dashboard.tenancy import get_owned_or_404
 
 FIELDS = ("bot_name", "color", "avatar_url", "position", "greeting", "launcher_text")
-AVATAR_NAME = re.compile(r"^(\d+)_([0-9a-f]{32}\.(?:png|jpe?g|gif|webp))$")
 
 
 def _proposed(form: WidgetForm) -> dict:
@@ -44,26 +42,32 @@ def save_widget(agent_id: int):
     if not form.validate_on_submit():
         return render_builder(agent, "widget", 422, widget_form=form)
     proposed = _proposed(form)
+    previous_avatar, uploaded = (agent.ui_config or {}).get("avatar_url"), None
     upload = request.files.get("avatar")
     if upload and upload.filename:
         try:
             require(agent.customer_id, GATED_FIELDS["avatar_url"])
-            stored = store_upload(agent.customer_id, upload, AVATAR_KINDS, AVATAR_MAX_BYTES)
+            proposed["avatar_url"] = uploaded = store_avatar(agent.customer_id, upload)
         except (NotEntitled, RejectedUpload) as refused:
             form.avatar.errors = [refused.message]
             return render_builder(agent, "widget", 422, widget_form=form)
-        proposed["avatar_url"] = url_for("agents.avatar", filename=f"{agent.customer_id}_{stored.stored_name}")
     try:
         refused = operations.update_widget(agent, proposed)
     except (NotEntitled, InvalidUiConfig) as error:
         form.form_errors.append(getattr(error, "message", None) or "These widget settings are not valid.")
-        return render_builder(agent, "widget", 422, widget_form=form)
-    if refused:
+        refused = None
+    if refused is None or refused:
+        db.session.rollback()
+        release_avatar(agent.customer_id, uploaded)  # a new upload that was not saved
+        if refused is None:
+            return render_builder(agent, "widget", 422, widget_form=form)
         reasons = lock_reasons(agent.customer_id)
         for name, flag in refused.items():
             form[name].errors = [reasons[flag] or "Your plan does not include this."]
         return render_builder(agent, "widget", 403, widget_form=form)
     db.session.commit()
+    if previous_avatar != agent.ui_config.get("avatar_url"):
+        release_avatar(agent.customer_id, previous_avatar)  # replaced or removed: its file goes
     return saved(agent, "widget", "Widget saved.")
 
 
@@ -83,7 +87,7 @@ def preview_widget(agent_id: int):
 @public
 def avatar(filename: str):
     """Widget avatars are public (they show on the customer's site); names are unguessable."""
-    match = AVATAR_NAME.match(filename)
-    if not match:
+    path = avatar_file(filename)
+    if path is None:
         abort(404)
-    return send_from_directory(customer_folder(int(match.group(1))), match.group(2), max_age=86400)
+    return send_from_directory(path.parent, path.name, max_age=86400)
