@@ -1,4 +1,4 @@
-"""A customer has at most one active contract: a second paid subscription is cancelled at Stripe and recorded."""
+"""One live contract per customer when checkouts for it arrive at once on several gunicorn workers."""
 from __future__ import annotations
 
 import threading
@@ -7,28 +7,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from dashboard.billing import stripe_gateway
 from dashboard.billing.models import Contract
 from dashboard.extensions import db
-from tests import factories
-from tests.billing.conftest import WEBHOOK_SECRET, signed
+from tests.billing.conftest import WEBHOOK_SECRET, paid_subscriptions, signed
 from tests.billing.gunicorn_app import gunicorn_app
-
-
-def paid_subscriptions(standin, plan, count: int):
-    """A new customer who paid `count` checkouts (as in several tabs): their checkout.session.completed events."""
-    customer = factories.make_customer(with_contract=False, onboarding_step="plan")
-    db.session.commit()
-    customer.stripe_customer_id = stripe_gateway.create_customer(customer.customer_id, customer.email, customer.name)
-    db.session.commit()
-    events = []
-    for _ in range(count):
-        url = stripe_gateway.create_checkout_session(
-            stripe_customer_id=customer.stripe_customer_id, price_id=plan.stripe_price_id,
-            customer_id=customer.customer_id, plan_id=plan.plan_id,
-            success_url="https://app.test/billing/return", cancel_url="https://app.test/billing/plans")
-        events.append(standin.complete_checkout(url.rsplit("/", 1)[1]))
-    return customer, events
 
 
 def deliver_all_at_once(base_url: str, events: list[dict]) -> list[int]:
