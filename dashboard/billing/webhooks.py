@@ -111,7 +111,11 @@ def stripe_webhook():
         return problem(500, "The event could not be applied; it will be retried.")
     current_app.logger.info("Stripe event %s (%s): %s", event["id"], event.get("type"), outcome)
     # After the commit, and on every redelivery too, so a cancellation that failed is tried again.
-    cancelled = cancel_duplicate_subscriptions()
+    try:
+        cancelled = cancel_duplicate_subscriptions()
+    except OperationalError:
+        db.session.rollback()
+        return _retry_later("The database is unavailable or busy; the event will be retried.")
     if _own_duplicate_pending(event, cancelled.failed):
         return _retry_later("Stripe could not cancel the duplicate subscription just now; it will be retried.")
     return jsonify(received=True, outcome=outcome)

@@ -9,7 +9,8 @@ from dashboard.billing.duplicate_subscriptions import cancel_duplicate_subscript
 from dashboard.billing.models import Contract, StripeEvent
 from dashboard.extensions import db
 from tests import factories
-from tests.billing.conftest import deliver, paid_subscriptions
+from tests.billing.conftest import WEBHOOK_SECRET, deliver, paid_subscriptions
+from tests.billing.gunicorn_app import free_port
 
 
 def contract_for(event) -> Contract:
@@ -97,3 +98,18 @@ def test_the_checkout_return_of_the_cancelled_tab_shows_the_plan_the_customer_ha
     page = login_as(customer).get(f"/billing/return?session_id={second['data']['object']['id']}")
 
     assert f"Your {plan.name} plan is active" in page.get_data(as_text=True)
+
+
+def test_the_cancel_duplicates_command_finishes_what_stripe_could_not_take_at_the_time(
+        app, client, make_app, stripe_standin, plan):
+    _, (first, second) = paid_subscriptions(stripe_standin, plan, 2)
+    deliver(client, first)
+    cut_off = make_app(STRIPE_SECRET_KEY=stripe_standin.api_key, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                       STRIPE_API_BASE=f"http://127.0.0.1:{free_port()}")
+    assert deliver(cut_off.test_client(), second).status_code == 503
+
+    result = app.test_cli_runner().invoke(args=["billing", "cancel-duplicates"])
+
+    assert result.exit_code == 0 and "1 duplicate subscription(s) cancelled at Stripe." in result.output
+    assert stripe_standin.cancelled_subscription_ids() == [subscription_of(second)]
+    assert contract_for(second).stripe_cancelled_at is not None
