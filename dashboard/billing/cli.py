@@ -1,4 +1,4 @@
-"""`flask billing sync-stripe`: create or update a Stripe Product and Price for every plan."""
+"""`flask billing`: sync-stripe (a Stripe Product and Price for every plan), cancel-duplicates (paid twice)."""
 from __future__ import annotations
 
 import click
@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from dashboard.billing import stripe_gateway
 from dashboard.billing.catalog_sync import sync_plans_to_stripe
+from dashboard.billing.duplicate_subscriptions import cancel_duplicate_subscriptions
 
 billing_cli = AppGroup("billing", help="Plans and Stripe.")
 
@@ -20,3 +21,12 @@ def sync_stripe_command() -> None:
     except stripe_gateway.StripeFailure as failure:
         raise click.ClickException(failure.message) from None
     click.echo(f"{changed} plan(s) changed in Stripe.")
+
+
+@billing_cli.command("cancel-duplicates")
+def cancel_duplicates_command() -> None:
+    """Cancel at Stripe the duplicate subscriptions not cancelled yet (safe to repeat)."""
+    run = cancel_duplicate_subscriptions()
+    click.echo(f"{len(run.cancelled)} duplicate subscription(s) cancelled at Stripe.")
+    if run.failed:
+        raise click.ClickException(f"Stripe could not cancel {len(run.failed)} just now: {', '.join(run.failed)}.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.database import CustomerOwned, UTCDateTime, utcnow
@@ -53,7 +53,16 @@ class Contract(CustomerOwned, db.Model):
     """A customer's subscription to a plan, with its period."""
 
     __tablename__ = "contract"
-    __table_args__ = (Index("ix_contract_customer_id_expiry_date", "customer_id", "expiry_date"),)
+    __table_args__ = (
+        Index("ix_contract_customer_id_expiry_date", "customer_id", "expiry_date"),
+        # The backstop of "one live contract per customer": a second active row cannot be committed.
+        Index("uq_contract_one_active_per_customer", "customer_id", unique=True,
+              postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),
+        # Duplicate subscriptions still to cancel at Stripe: few rows, found without a scan.
+        Index("ix_contract_duplicate_to_cancel", "contract_id",
+              postgresql_where=text("status = 'duplicate' AND stripe_cancelled_at IS NULL"),
+              sqlite_where=text("status = 'duplicate' AND stripe_cancelled_at IS NULL")),
+    )
 
     contract_id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id", ondelete="CASCADE"), index=True)
@@ -62,8 +71,13 @@ class Contract(CustomerOwned, db.Model):
     expiry_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refreshed_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | ended
+    # active | ended | duplicate (a second paid subscription while another was active: cancelled at Stripe)
+    status: Mapped[str] = mapped_column(String(16), default="active")
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(300))  # why it ended, for support
+    # A duplicate's cancellation at Stripe: when a worker took it on (a lease), and when Stripe confirmed it.
+    stripe_cancel_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stripe_cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Stripe's `created` time of the last webhook event applied, so an older one arriving late is ignored.
     stripe_event_created: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -83,3 +97,4 @@ class StripeEvent(db.Model):
     type: Mapped[str] = mapped_column(String(100))
     stripe_created: Mapped[datetime] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(300))  # what applying it did, or why it changed nothing

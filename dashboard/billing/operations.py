@@ -78,7 +78,10 @@ def checkout_return(customer: Customer, session_id: str) -> CheckoutReturn:
                                   .where(Contract.stripe_subscription_id == session["subscription"])).first()
     if contract is None:
         return CheckoutReturn("activating")
-    return CheckoutReturn("active" if contract.status == "active" else "unknown", contract)
+    if contract.status == "duplicate":
+        # Paid twice (two tabs): this subscription was cancelled, and the plan the customer has is the first one.
+        contract = active_contract(customer.customer_id)
+    return CheckoutReturn("active" if contract is not None and contract.status == "active" else "unknown", contract)
 
 
 def portal_url(customer: Customer, return_url: str) -> str:

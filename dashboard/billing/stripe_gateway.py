@@ -127,6 +127,22 @@ def deactivate_price(price_id: str) -> None:
         _client().v1.prices.update(price_id, {"active": False})
 
 
+CANCELLED_STATUSES = ("canceled", "incomplete_expired")
+
+
+def cancel_subscription(subscription_id: str, comment: str) -> None:
+    """Cancel now, with Stripe's default proration; one already cancelled or gone counts as done (safe to repeat)."""
+    with _calling_stripe("cancel a duplicate subscription"):
+        client = _client()
+        try:
+            client.v1.subscriptions.cancel(subscription_id, {"cancellation_details": {"comment": comment}})
+        except stripe.InvalidRequestError as error:
+            # Stripe refuses to cancel twice: look before calling it a failure.
+            if _is_missing(error) or client.v1.subscriptions.retrieve(subscription_id).status in CANCELLED_STATUSES:
+                return
+            raise
+
+
 def construct_event(payload: bytes, signature: str | None, secret: str) -> dict:
     """The verified event as plain dicts; InvalidWebhook for a bad signature, stale timestamp or malformed body."""
     try:

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from dashboard.billing import stripe_gateway
 from dashboard.billing.catalog_sync import sync_plans_to_stripe
 from dashboard.extensions import db
 from tests import factories
@@ -66,3 +67,19 @@ def paid_checkout(client, standin, plan) -> dict:
 def refresh(obj):
     db.session.expire_all()
     return db.session.get(type(obj), db.inspect(obj).identity[0])
+
+
+def paid_subscriptions(standin, plan, count: int):
+    """A new customer who paid `count` checkouts (as in several tabs): their checkout.session.completed events."""
+    customer = factories.make_customer(with_contract=False, onboarding_step="plan")
+    db.session.commit()
+    customer.stripe_customer_id = stripe_gateway.create_customer(customer.customer_id, customer.email, customer.name)
+    db.session.commit()
+    events = []
+    for _ in range(count):
+        url = stripe_gateway.create_checkout_session(
+            stripe_customer_id=customer.stripe_customer_id, price_id=plan.stripe_price_id,
+            customer_id=customer.customer_id, plan_id=plan.plan_id,
+            success_url="https://app.test/billing/return", cancel_url="https://app.test/billing/plans")
+        events.append(standin.complete_checkout(url.rsplit("/", 1)[1]))
+    return customer, events

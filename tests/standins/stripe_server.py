@@ -11,7 +11,10 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from .stripe_objects import ROUTES, ApiError, StripeResources, new_id
+from .stripe_objects import ROUTES as RESOURCE_ROUTES
+from .stripe_objects import ApiError, StripeResources, new_id
+from .stripe_subscriptions import ROUTES as SUBSCRIPTION_ROUTES
+from .stripe_subscriptions import SubscriptionResources
 
 # The version stripe==16.1.0 pins; events carry it as real webhooks carry the account's version.
 API_VERSION = "2026-10-28.endive"
@@ -19,6 +22,7 @@ API_VERSION = "2026-10-28.endive"
 _INCLUDABLE = {"checkout.session": ("line_items",)}
 # Hosted page kind in a session's url -> the object type it shows.
 _PAGES = {"checkout": "checkout.session", "billing_portal": "billing_portal.session"}
+ROUTES = RESOURCE_ROUTES + SUBSCRIPTION_ROUTES
 _NO_KEY = ("You did not provide an API key. You need to provide your API key in the Authorization header, "
            "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
 
@@ -64,7 +68,7 @@ def _redact(key):
     return key if len(key) <= 12 else key[:8] + "*" * (len(key) - 12) + key[-4:]
 
 
-class StripeStandin(StripeResources):
+class StripeStandin(SubscriptionResources, StripeResources):
     """Stripe's API on 127.0.0.1: start(), point the client at base_url, assert on requests/objects, stop()."""
 
     def __init__(self, api_key="sk_test_standin"):
@@ -243,6 +247,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self._respond("POST")
+
+    def do_DELETE(self):
+        self._respond("DELETE")
 
     def _respond(self, method):
         url = urlsplit(self.path)

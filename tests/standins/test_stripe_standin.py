@@ -167,6 +167,23 @@ def test_complete_checkout_creates_subscription_and_event(standin, client):
         standin.complete_checkout(session.id)
 
 
+def test_cancelling_a_subscription_ends_it_once_and_is_recorded(standin, client):
+    event = standin.complete_checkout(create_session(client, create_plan(client).id).id)
+    subscription_id = event["data"]["object"]["subscription"]
+
+    cancelled = client.v1.subscriptions.cancel(subscription_id, {"cancellation_details": {"comment": "duplicate"}})
+
+    assert (cancelled.status, cancelled.cancellation_details.comment) == ("canceled", "duplicate")
+    assert cancelled.canceled_at is not None and cancelled.ended_at is not None
+    assert standin.cancelled_subscription_ids() == [subscription_id]
+    with pytest.raises(stripe.InvalidRequestError) as again:
+        client.v1.subscriptions.cancel(subscription_id)
+    assert again.value.http_status == 400 and standin.cancelled_subscription_ids() == [subscription_id]
+    with pytest.raises(stripe.InvalidRequestError) as unknown:
+        client.v1.subscriptions.cancel(subscription_id, {"prorate": "sometimes"})
+    assert unknown.value.http_status == 400
+
+
 def test_billing_portal_session(standin, client):
     customer = client.v1.customers.create({})
 
