@@ -35,7 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from dashboard import cli, errors, templating
+    from dashboard import cli, errors, input_guard, templating
+    input_guard.install(app)    # after Talisman: an error page the guard causes still carries the headers
     errors.register(app)
     cli.register(app)
     templating.register(app)
