@@ -44,6 +44,8 @@ _DECODER = json.JSONDecoder(parse_float=_checked_float, parse_int=_checked_int, 
 
 
 def _forbidden_character_problem(text: str, where: str) -> str | None:
+    if text.isascii() and "\x00" not in text:  # the usual case, at memory speed (5 MB of messages: 10 ms)
+        return None
     found = FORBIDDEN_CHARACTER.search(text)
     if found is None:
         return None
@@ -61,8 +63,8 @@ def check_document(document: Any) -> None:
         if isinstance(value, str):
             problem = _forbidden_character_problem(value, f"The value at {json_pointer(path) or '/'}")
         elif isinstance(value, dict):
-            problem = next((_forbidden_character_problem(key, f"A key at {json_pointer(path) or '/'}")
-                            for key in value if FORBIDDEN_CHARACTER.search(key)), None)
+            problem = next(filter(None, (_forbidden_character_problem(key, f"A key at {json_pointer(path) or '/'}")
+                                         for key in value)), None)
             stack.extend((item, (*path, key), depth + 1) for key, item in value.items())
         elif isinstance(value, list):
             problem = None
@@ -111,7 +113,9 @@ def guard_request() -> None:
         _check_text_fields(request.form, "field")
     elif request.content_length or request.is_json:
         # Signed webhooks parse their raw body themselves (after checking the signature): it is checked here too.
-        if request.is_json or json_path:
+        if request.is_json:
+            request.get_json(silent=True)  # parsed once through GuardedJSONProvider and cached for the route
+        elif json_path:
             try:
                 load_json(request.get_data(cache=True))
             except (ValueError, UnicodeDecodeError):
