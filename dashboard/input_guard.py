@@ -24,7 +24,7 @@ class HostileInput(BadRequest):
 
 
 def _refuse_constant(name: str):
-    raise HostileInput(f"The body has {name}, which is not a JSON number.")
+    raise HostileInput(f"The JSON has {name}, which is not a number JSON allows.")
 
 
 def _checked_float(text: str) -> float:
@@ -59,7 +59,7 @@ def check_document(document: Any) -> None:
     while stack:
         value, path, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise HostileInput(f"The body is nested deeper than {MAX_DEPTH} levels.")
+            raise HostileInput(f"The JSON is nested deeper than {MAX_DEPTH} levels.")
         if isinstance(value, str):
             problem = _forbidden_character_problem(value, f"The value at {json_pointer(path) or '/'}")
         elif isinstance(value, dict):
@@ -85,7 +85,7 @@ def load_json(data: str | bytes) -> Any:
     try:
         document = _DECODER.decode(data)
     except RecursionError:
-        raise HostileInput(f"The body is nested deeper than {MAX_DEPTH} levels.") from None
+        raise HostileInput(f"The JSON is nested deeper than {MAX_DEPTH} levels.") from None
     check_document(document)
     return document
 

@@ -166,3 +166,15 @@ def test_a_nul_in_a_search_is_a_4xx_on_every_list_count_and_export(login_as, cus
             assert 400 <= response.status_code < 500 or (q == "%00" and response.status_code == 200), (path, q)
             assert response.status_code < 500, (path, q, response.status_code)
     assert client.get("/conversations/", query_string={"q": "\x00"}).status_code == 400
+
+
+def test_json_typed_into_a_form_field_is_held_to_the_same_limits(login_as, customer):
+    """A custom tool's JSON Schema field nested 2,400 deep raised RecursionError (a 500); now it is a field error."""
+    agent = factories.make_agent(customer)
+    db.session.commit()
+    response = login_as(customer).post(f"/agents/{agent.agent_id}/tools/new", data={
+        "name": "lookup", "description": "Looks things up", "http_method": "GET", "url": "https://example.com/x",
+        "dynamic_params-0-name": "q", "dynamic_params-0-location": "query",
+        "dynamic_params-0-schema": "[" * 2400 + "]" * 2400})
+    assert response.status_code == 422
+    assert "nested deeper than 64 levels" in response.get_data(as_text=True)
