@@ -36,7 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from dashboard import cli, errors, fragments, templating
+    from dashboard import cli, errors, fragments, input_guard, templating
+    input_guard.install(app)    # after Talisman: an error page the guard causes still carries the headers
     errors.register(app)
     fragments.register(app)
     cli.register(app)
@@ -45,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from dashboard import models  # noqa: F401  (every table on the metadata)
+    from dashboard import models, security_headers  # noqa: F401  (models: every table on the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
@@ -55,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    security_headers.install(app)  # Talisman: CSP with nonces, framing, nosniff, referrer, HSTS
 
 
 def _register_blueprints(app: Flask) -> None:

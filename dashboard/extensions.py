@@ -7,6 +7,7 @@ from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -33,3 +34,4 @@ oauth = OAuth()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 mail = Mail()
+talisman = Talisman()  # configured by dashboard/security_headers.py

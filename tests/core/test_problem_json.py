@@ -65,11 +65,16 @@ def test_a_wrong_method_is_a_405_problem_with_allow(api):
     assert "GET" in response.headers["Allow"] and "POST" in response.headers["Allow"]
 
 
-@pytest.mark.parametrize("query", ["cursor=%00", "cursor=%C2%B2", "cursor=bm90IGpzb24", "starting_after=lead_x",
+@pytest.mark.parametrize("query", ["cursor=%C2%B2", "cursor=bm90IGpzb24", "starting_after=lead_x",
                                    "starting_after=lead_%C2%B2", "starting_after=99999999999999999999"])
 def test_a_bad_cursor_is_a_400_problem(api, query):
     body = assert_problem(api("GET", f"/customers?{query}"), 400)
     assert "first page" in body["detail"]
+
+
+def test_a_cursor_with_a_nul_is_refused_by_the_input_guard(api):
+    body = assert_problem(api("GET", "/customers?cursor=%00"), 400)
+    assert body["detail"] == "The query argument 'cursor' has a NUL character."
 
 
 def test_a_body_that_is_not_json_is_a_400_problem(api):

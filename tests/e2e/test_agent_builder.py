@@ -34,7 +34,7 @@ def owner(app):
 
 
 def settled(page):
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
 
 
 def test_customer_builds_an_agent_end_to_end(page, live_server, owner, tool_server, screenshot):
@@ -60,7 +60,7 @@ def test_customer_builds_an_agent_end_to_end(page, live_server, owner, tool_serv
 
     # Voice: filter the catalog, pick one.
     page.select_option("#voice select[name=language]", "es")
-    page.wait_for_function("!document.querySelector('#voice').innerText.includes('Jessica')")
+    page.wait_for_function("() => !document.querySelector('#voice').innerText.includes('Jessica')")
     settled(page)  # htmx wires up the swapped-in filters once the swap has settled
     page.select_option("#voice select[name=language]", "")
     page.wait_for_selector("#voice >> text=Jessica")
@@ -68,13 +68,13 @@ def test_customer_builds_an_agent_end_to_end(page, live_server, owner, tool_serv
     page.click("button:has-text('Use this voice')")
     page.wait_for_selector("#voice >> text=Voice set to Jessica.")
     # The Embed section recompiles the agent after another section saved, without a reload.
-    page.wait_for_function("document.querySelector('#call-json').innerText.includes('\"voice\": \"Jessica\"')")
+    page.wait_for_function("() => document.querySelector('#call-json').innerText.includes('\"voice\": \"Jessica\"')")
 
     # Widget: the preview follows the fields before anything is saved.
     page.fill("#bot_name", "Ava")
-    page.wait_for_function("document.querySelector('#widget-preview .wp-name').innerText === 'Ava'")
+    page.wait_for_function("() => document.querySelector('#widget-preview .wp-name').innerText === 'Ava'")
     page.fill("#color", "#0f8b8d")
-    page.wait_for_function("document.querySelector('#widget-preview').getAttribute('style').includes('#0f8b8d')")
+    page.wait_for_function("() => document.querySelector('#widget-preview').getAttribute('style').includes('#0f8b8d')")
     page.fill("#launcher_text", "Talk to Ava")
     page.wait_for_selector("#widget-preview .wp-launcher:has-text('Talk to Ava')")
     page.locator("#widget").screenshot(path=str(screenshot(page, "agent-builder-widget-page").with_name(

@@ -33,7 +33,7 @@ def test_filter_search_load_more_and_transcript(page, live_server, demo, screens
     screenshot(page, "conversations-list-filtered")
     before = page.locator("#conversation-rows tr").count()
     page.click("text=Load more")
-    page.wait_for_function(f"document.querySelectorAll('#conversation-rows tr').length > {before}")
+    page.wait_for_function(f"() => document.querySelectorAll('#conversation-rows tr').length > {before}")
 
     session_id = db.session.scalar(
         select(Message.session_id).join(Conversation, Conversation.session_id == Message.session_id)

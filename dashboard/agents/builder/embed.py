@@ -11,7 +11,9 @@ from dashboard.agents.builder.sections import render_builder, section
 from dashboard.agents.models import Agent
 from dashboard.agents.ultravox_compile import compile_call
 from dashboard.agents.widget.operations import widget_token
+from dashboard.extensions import talisman
 from dashboard.fragments import wants_fragment
+from dashboard.security_headers import WIDGET_TEST_PAGE
 from dashboard.tenancy import current_customer, get_owned_or_404
 
 
@@ -52,6 +54,7 @@ def test_call(agent_id: int):
 
 
 @bp.get("/<int:agent_id>/widget-preview")
+@talisman(**WIDGET_TEST_PAGE)  # the microphone, and the call's media servers
 def widget_preview(agent_id: int):
     """An otherwise blank page carrying the embed snippet, so the customer can try the widget as a visitor would."""
     agent = get_owned_or_404(Agent, agent_id)

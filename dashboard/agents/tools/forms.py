@@ -12,6 +12,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, Sele
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from dashboard import safe_http
+from dashboard.input_guard import HostileInput, load_json
 
 NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -42,7 +43,9 @@ class DynamicParamForm(Form):
 def json_object(text: str, empty: str, not_object: str) -> dict:
     """The JSON object `text` holds (`empty` stands in for blank text), or ValueError saying what is wrong."""
     try:
-        data = json.loads(text or empty)
+        data = load_json(text or empty)
+    except HostileInput as error:
+        raise ValueError(error.description) from None
     except ValueError as error:
         raise ValueError(f"This is not valid JSON: {error.msg} (line {error.lineno}).") from None
     if not isinstance(data, dict):
@@ -153,8 +156,8 @@ def _schema_value(param: dict):
         value = text
         if schema.get("type") not in (None, "string"):
             try:
-                value = json.loads(text)
-            except ValueError:
+                value = load_json(text)
+            except (ValueError, HostileInput):
                 raise ValidationError(f"Enter a JSON {schema.get('type')}.") from None
         try:
             Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(value)

@@ -13,7 +13,8 @@ from dashboard.agents.widget.config import GATED_FIELDS, InvalidUiConfig, contra
 from dashboard.agents.widget.forms import WidgetForm
 from dashboard.auth.guard import public
 from dashboard.billing.entitlements import NotEntitled, require
-from dashboard.extensions import db
+from dashboard.extensions import db, talisman
+from dashboard.security_headers import UPLOADED_FILE
 from dashboard.tenancy import get_owned_or_404
 
 FIELDS = ("bot_name", "color", "avatar_url", "position", "greeting", "launcher_text")
@@ -84,6 +85,7 @@ def preview_widget(agent_id: int):
 
 
 @bp.get("/avatars/<filename>")
+@talisman(**UPLOADED_FILE)  # with nosniff (every response) and the type its checked extension gives
 @public
 def avatar(filename: str):
     """Widget avatars are public (they show on the customer's site); names are unguessable."""
