@@ -16,7 +16,6 @@ from sqlalchemy import select
 from dashboard.database import utcnow
 from dashboard.emails.models import EmailLog
 from dashboard.extensions import db
-from dashboard.jobs import Job
 from tests import factories
 from tests.emails.conftest import Inbox, _free_port, smtp_settings
 from tests.emails.test_sending import arrange, logs
@@ -71,6 +70,8 @@ def test_after_the_last_attempt_it_failed_for_good_and_the_send_log_retries_it(a
     sweep(app)
     [entry] = logs()
     assert (entry.status, entry.attempts, entry.next_attempt_at) == ("failed", 2, None)
+    from dashboard.jobs import Job
+
     dead = db.session.scalars(select(Job).where(Job.state == "dead")).one()
     assert dead.kind == "dashboard.emails.sending:deliver_email" and "refused the connection" in dead.last_error
     page = client.get("/emails/?status=failed").get_data(as_text=True)
