@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 from functools import wraps
 
@@ -15,6 +16,7 @@ from dashboard.database import utcnow
 from dashboard.errors import problem
 from dashboard.extensions import db
 
+log = logging.getLogger(__name__)
 HEADER = "Idempotency-Key"
 KEPT = timedelta(hours=24)
 # A key whose first request never finished (its process died) is free again after this long.
@@ -92,11 +94,17 @@ def _answer_for(record: IdempotencyKey, fingerprint: str) -> Response:
 
 
 def _keep(record_id: int, response: Response) -> None:
+    """Store the answer for replays. If that fails the answer still goes out: the change is committed, and an
+    error now would make the client retry it (the key stays in flight, so a retry gets a 409, not a copy)."""
     headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-    db.session.rollback()  # nothing of the view's is pending: it committed what it stored
-    db.session.execute(update(IdempotencyKey).where(IdempotencyKey.idempotency_key_id == record_id).values(
-        status_code=response.status_code, response_body=response.get_data(), response_headers=headers))
-    db.session.commit()
+    try:
+        db.session.rollback()  # nothing of the view's is pending: it committed what it stored
+        db.session.execute(update(IdempotencyKey).where(IdempotencyKey.idempotency_key_id == record_id).values(
+            status_code=response.status_code, response_body=response.get_data(), response_headers=headers))
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("The answer for idempotency key %s could not be stored (%s)", record_id, type(error).__name__)
 
 
 def _release(record_id: int) -> None:

@@ -11,8 +11,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 
+from dashboard.jobs.maintenance import sweep
 from dashboard.jobs.outbox import QUEUE_NAME, redis_connection, rq_queue
-from dashboard.jobs.sweep import sweep
 
 log = logging.getLogger(__name__)
 OUTAGES = (RedisConnectionError, RedisTimeoutError, OperationalError)

@@ -11,7 +11,7 @@ from dashboard.conversations.models import Visitor
 from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.jobs import Job, backoff, defer, dispatch_pending
-from dashboard.jobs.sweep import sweep
+from dashboard.jobs.maintenance import sweep
 from tests import factories
 from tests.live_servers import wait_for
 
