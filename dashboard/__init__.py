@@ -46,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from dashboard import models, security_headers  # noqa: F401  (models: every table on the metadata)
+    from dashboard import jobs, models, security_headers  # noqa: F401  (models: every table on the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mail.init_app(app)
     security_headers.install(app)  # Talisman: CSP with nonces, framing, nosniff, referrer, HSTS
+    jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -41,6 +41,9 @@ def purge_sessions_command() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(purge_sessions_command)
+    from dashboard.jobs.maintenance import jobs_cli
+
+    app.cli.add_command(jobs_cli)
     from dashboard.billing.cli import billing_cli
 
     app.cli.add_command(billing_cli)

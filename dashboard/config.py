@@ -129,6 +129,15 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # Background jobs (dashboard/jobs): attempts before a job is dead, the backoff between them
+        # (base · 2^(n-1) seconds, capped), how long a worker holds a job, and how often the worker sweeps.
+        "JOBS_MAX_ATTEMPTS": _int("JOBS_MAX_ATTEMPTS", 8),
+        "JOBS_RETRY_BASE_SECONDS": _int("JOBS_RETRY_BASE_SECONDS", 30),
+        "JOBS_RETRY_CAP_SECONDS": _int("JOBS_RETRY_CAP_SECONDS", 3600),
+        "JOBS_LEASE_SECONDS": _int("JOBS_LEASE_SECONDS", 300),
+        "JOBS_HANDOVER_SECONDS": _int("JOBS_HANDOVER_SECONDS", 120),
+        "JOBS_SWEEP_SECONDS": _int("JOBS_SWEEP_SECONDS", 10),
+        "EMAIL_MAX_ATTEMPTS": _int("EMAIL_MAX_ATTEMPTS", 6),  # a follow-up email's tries before it is "failed"
         "ANALYSIS_LLM_URL": _url("ANALYSIS_LLM_URL", ("https", "http")),
         "ANALYSIS_LLM_API_KEY": os.environ.get("ANALYSIS_LLM_API_KEY") or None,
         "ANALYSIS_LLM_MODEL": os.environ.get("ANALYSIS_LLM_MODEL") or "gpt-4o-mini",

@@ -8,6 +8,7 @@ from http import HTTPStatus
 from flask import Flask, Response, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from jsonschema import Draft202012Validator
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from dashboard.pagination import InvalidCursor
@@ -23,6 +24,7 @@ MESSAGES = {
     422: "Some of what you sent is not valid.",
     429: "Too many attempts. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged; please try again.",
+    503: "The service is briefly unavailable and nothing was changed. Please try again in a few seconds.",
 }
 
 
@@ -115,6 +117,20 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(400, "This form has expired (missing or stale CSRF token). Reload the page and try again.")
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        # The database refused or dropped the connection (or a lock timed out): the transaction was not
+        # committed, so the client may simply try again. Only the error's class is logged (no parameters).
+        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
+                           type(error.orig).__name__)
+        from dashboard.extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the session is removed with the app context
+            app.logger.debug("rollback after a database outage failed", exc_info=True)
+        return render_error(503, headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

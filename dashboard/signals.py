@@ -20,8 +20,9 @@ transaction and call nothing outside it. Onboarding moves a customer past its pl
 """
 
 analysis_stored = _signals.signal("analysis-stored")
-"""conversations sends it when a conversation's analysis has been stored and committed
-(kwargs: session_id). The emails domain queues the follow-up email.
+"""conversations sends it when a conversation's analysis has been written, before its commit
+(kwargs: session_id). Receivers only add rows to that transaction (the emails domain records its
+follow-up job with `dashboard.jobs.defer`), so they are committed, or rolled back, with the analysis.
 """
 
 measure_usage = _signals.signal("measure-usage")

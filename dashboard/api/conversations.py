@@ -8,6 +8,7 @@ from flask import jsonify, url_for
 
 from dashboard.agents.models import Agent
 from dashboard.api import bp
+from dashboard.api.idempotency import idempotent
 from dashboard.conversations.ingest import IncomingMessage, VisitorDetails, record_chat
 from dashboard.errors import field_problem, refuse_invalid, request_json, schema_problems
 from dashboard.tenancy import get_owned_or_404
@@ -79,6 +80,7 @@ def _parse(document) -> tuple[int, VisitorDetails, list[IncomingMessage], dateti
 
 
 @bp.post("/conversations")
+@idempotent
 def create_conversation():
     agent_id, details, messages, ended_at = _parse(request_json())
     agent = get_owned_or_404(Agent, agent_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request, url_for
 
 from dashboard.api import bp
+from dashboard.api.idempotency import idempotent
 from dashboard.crm.models import Lead, Service, ServiceMatch
 from dashboard.crm.operations import (
     LEAD_ORDER,
@@ -53,6 +54,7 @@ def list_leads():
 
 
 @bp.post("/customers")
+@idempotent
 def create_lead():
     lead = save_lead(Lead(customer_id=current_customer.customer_id, preferences={}, engagement={}),
                      validated_json(LEAD_CREATE))
@@ -88,6 +90,7 @@ def list_services():
 
 
 @bp.post("/services")
+@idempotent
 def create_service_route():
     service = create_service(current_customer.customer_id, validated_json(SERVICE))
     db.session.commit()

@@ -11,7 +11,7 @@ from dashboard.billing.entitlements import usage
 from dashboard.conversations.analysis import analyze_conversation
 from dashboard.conversations.models import Conversation, Message, Visitor
 from dashboard.extensions import db
-from dashboard.jobs import enqueue
+from dashboard.jobs import defer
 
 
 @dataclass(frozen=True)
@@ -105,14 +105,14 @@ def flag_over_limit(conversation: Conversation) -> None:
 
 def record_chat(customer_id: int, agent_id: int, details: VisitorDetails, messages: list[IncomingMessage],
                 ended_at: datetime) -> Conversation:
-    """Store a finished text chat whole (or nothing), count its messages, and queue its analysis."""
+    """Store a finished text chat whole (or nothing), count its messages, and queue its analysis with it."""
     try:
         conversation = open_conversation(customer_id, agent_id, "chat", details, messages[0].timestamp)
         add_messages(conversation, messages)
         close_conversation(conversation, ended_at, text_messages=len(messages))
+        defer(analyze_conversation, conversation.session_id)  # in the same transaction: stored means analysed
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    enqueue(analyze_conversation, conversation.session_id)
     return conversation

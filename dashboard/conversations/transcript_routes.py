@@ -4,7 +4,8 @@ from flask import Response, abort, flash, redirect, render_template, stream_with
 from dashboard.conversations import bp, transcript, ultravox_gateway
 from dashboard.conversations.analysis import analyze_conversation
 from dashboard.conversations.models import Conversation
-from dashboard.jobs import enqueue
+from dashboard.extensions import db
+from dashboard.jobs import defer, dispatch_pending
 from dashboard.tenancy import get_owned_or_404
 
 
@@ -19,10 +20,14 @@ def rerun_analysis(conversation_id: int):
     conversation = get_owned_or_404(Conversation, conversation_id)
     if conversation.is_active:
         flash("This conversation is still going on; it is analysed when it ends.", "warning")
-    elif enqueue(analyze_conversation, conversation.session_id) is None:
-        flash("The analysis was run again.", "success")
     else:
-        flash("The analysis is being run again; reload in a moment to see it.", "info")
+        job = defer(analyze_conversation, conversation.session_id)
+        db.session.commit()
+        dispatch_pending()  # inline without Redis: then the job is done before the page reloads
+        if job.state == "done":
+            flash("The analysis was run again.", "success")
+        else:
+            flash("The analysis is being run again; reload in a moment to see it.", "info")
     return redirect(url_for("conversations.transcript_page", conversation_id=conversation_id))
 
 

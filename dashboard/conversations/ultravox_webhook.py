@@ -26,7 +26,7 @@ from dashboard.conversations.ingest import (
 from dashboard.conversations.models import Conversation
 from dashboard.database import utcnow
 from dashboard.extensions import db
-from dashboard.jobs import enqueue
+from dashboard.jobs import defer
 
 MAX_AGE = timedelta(seconds=60)
 ROLES = {"MESSAGE_ROLE_USER": "visitor", "MESSAGE_ROLE_AGENT": "agent",
@@ -145,8 +145,8 @@ def call_ended(call: dict) -> str:
     started = _time(call.get("joined")) or conversation.created_at
     add_messages(conversation, _messages(messages, started))
     close_conversation(conversation, ended, call_minutes=minutes(duration))
+    defer(analyze_conversation, conversation.session_id)  # committed with the closing: a closed call is analysed
     db.session.commit()
-    enqueue(analyze_conversation, conversation.session_id)
     return "closed"
 
 

@@ -6,13 +6,14 @@ from sqlalchemy import select
 from dashboard.emails.models import EmailLog
 from dashboard.emails.sending import send_follow_up
 from dashboard.extensions import db
-from dashboard.jobs import enqueue
+from dashboard.jobs import defer
 from dashboard.signals import analysis_stored, transcript_panels
 
 
 @analysis_stored.connect
 def _queue_follow_up(sender, session_id: int, **_) -> None:
-    enqueue(send_follow_up, session_id)
+    # Written in the analysis's own transaction: a stored analysis always gets its follow-up.
+    defer(send_follow_up, session_id, dedupe_key=f"follow-up:{session_id}")
 
 
 @transcript_panels.connect

@@ -6,7 +6,7 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.utils import formataddr, make_msgid
 from pathlib import Path
 
 import flask_mail
@@ -30,6 +30,13 @@ class OutgoingEmail:
     body: str  # text/plain
     reply_to: str | None = None
     sender_name: str | None = None  # shown before MAIL_DEFAULT_SENDER, e.g. the business name
+    message_id: str | None = None  # the Message-ID header; a new one when None
+
+
+def new_message_id() -> str:
+    """A Message-ID in our sending domain, to store before the first attempt so every retry carries it."""
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
+    return make_msgid(domain=domain)
 
 
 def configured() -> bool:
@@ -51,8 +58,11 @@ def _message(email: OutgoingEmail) -> flask_mail.Message:
     # replies go to the address the business chose.
     address = current_app.config["MAIL_DEFAULT_SENDER"]
     sender = formataddr((" ".join(email.sender_name.split()), address)) if email.sender_name else address
-    return flask_mail.Message(subject=email.subject, recipients=[email.recipient], body=email.body,
-                              sender=sender, reply_to=email.reply_to)
+    message = flask_mail.Message(subject=email.subject, recipients=[email.recipient], body=email.body,
+                                 sender=sender, reply_to=email.reply_to)
+    if email.message_id:
+        message.msgId = email.message_id
+    return message
 
 
 class _Connection(flask_mail.Connection):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.database import CustomerOwned, TimestampMixin, UTCDateTime, utcnow
@@ -43,6 +43,12 @@ class EmailLog(CustomerOwned, db.Model):
     email_pk: Mapped[int | None] = mapped_column(ForeignKey("email.email_pk", ondelete="SET NULL"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id", ondelete="CASCADE"))
     subject: Mapped[str | None] = mapped_column(String(500))
-    # sending (claimed by a worker, in flight) | sent | failed
+    # queued (waiting for its job) | sending (a worker has it) | retrying (failed, tried again at
+    # next_attempt_at) | sent | failed (for good: after the last attempt, or refused)
     status: Mapped[str] = mapped_column(String(16), default="sent")
-    error: Mapped[str | None] = mapped_column(String(500))  # why a failed send failed, for people
+    error: Mapped[str | None] = mapped_column(String(500))  # why the last attempt failed, for people
+    # The Message-ID header, chosen when the row is written: a send retried after a worker died mid-send
+    # carries the same one, so the recipient's server can tell it is the same email.
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

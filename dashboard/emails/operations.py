@@ -14,7 +14,7 @@ from dashboard.pagination import KeysetPage, keyset_page
 LOG_PAGE = 50
 PLACEHOLDERS = ("visitor_name", "call_summary", "agent_name", "business_name")
 PLACEHOLDER_PATTERN = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-LOG_STATUSES = ("sent", "failed", "sending")
+LOG_STATUSES = ("sent", "failed", "sending", "queued", "retrying")
 
 
 def templates_with_agents(customer_id: int) -> list[tuple[EmailTemplate, str | None]]:

@@ -7,9 +7,9 @@ from dashboard.billing.entitlements import NotEntitled, entitlements, require
 from dashboard.emails import bp
 from dashboard.emails.forms import EmailTemplateForm, TestEmailForm
 from dashboard.emails.mail_gateway import MailError
-from dashboard.emails.models import EmailTemplate
+from dashboard.emails.models import EmailLog, EmailTemplate
 from dashboard.emails.operations import LOG_STATUSES, PLACEHOLDERS, log_page, save_template, templates_with_agents
-from dashboard.emails.sending import send_test_email
+from dashboard.emails.sending import retry_failed, send_test_email
 from dashboard.extensions import db, limiter
 from dashboard.fragments import render_page_or_fragment, wants_fragment
 from dashboard.ids import id_arg
@@ -137,3 +137,14 @@ def delete_template(template_id: int):
     return redirect(url_for("emails.index"))
 
 
+
+
+@bp.post("/log/<int:log_id>/retry")
+def retry_send(log_id: int):
+    """The send log's "Retry" on an email that failed for good: queue it again (same row, same Message-ID)."""
+    entry = get_owned_or_404(EmailLog, log_id)
+    if retry_failed(entry):
+        flash(f"The email to {entry.recipient_email} is queued to be sent again.", "success")
+    else:
+        flash("That email is already being sent, or was sent.", "info")
+    return redirect(url_for("emails.index", status=request.args.get("status")), 303)

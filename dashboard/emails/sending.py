@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from dashboard.agents.models import Agent
@@ -15,13 +16,15 @@ from dashboard.emails import mail_gateway
 from dashboard.emails.models import EmailLog, EmailTemplate
 from dashboard.emails.operations import PLACEHOLDER_PATTERN
 from dashboard.extensions import db
+from dashboard.jobs import Retry, backoff, current_attempt, defer
 
 log = logging.getLogger(__name__)
 
 NO_VISITOR_NAME = "there"  # "Hi {{visitor_name}}" reads "Hi there" for a visitor who gave no name
 SAMPLE_VISITOR_NAME = "Ava Nguyen"
 SAMPLE_CALL_SUMMARY = "The visitor asked what a cleaning costs and booked one for Tuesday at 10am."
-IN_FLIGHT_OR_SENT = ("sending", "sent")
+PENDING = ("queued", "sending", "retrying")  # a delivery job will (again) try these
+UNDER_WAY_OR_SENT = (*PENDING, "sent")
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,9 @@ def templates_for(customer_id: int, agent_id: int | None) -> list[EmailTemplate]
 def send_follow_up(session_id: int) -> None:
     """The job run after a conversation's analysis is stored; safe to run again or twice at once.
 
-    Sends nothing unless the plan includes follow-up emails and the visitor left an email address.
-    A failed send is logged (status "failed" with the reason) and does not raise.
+    Records nothing unless the plan includes follow-up emails and the visitor left an email address.
+    Each email is a log row ("queued") and a job of its own (`deliver_email`) written in one transaction,
+    once per (conversation, template); that job sends it, and retries it with backoff.
     """
     conversation = db.session.get(Conversation, session_id)
     if conversation is None or conversation.is_active:
@@ -86,57 +90,96 @@ def send_follow_up(session_id: int) -> None:
     except NotEntitled:
         return
     values = placeholder_values(conversation)
-    recipient, visitor_id = visitor.email, visitor.visitor_id
     for template in templates_for(conversation.customer_id, conversation.agent_id):
-        rendered = render_with(template, values)
-        email = mail_gateway.OutgoingEmail(recipient, rendered.subject, rendered.body, reply_to=template.sender_email,
-                                           sender_name=values["business_name"])
-        entry = _claim(conversation, template, visitor_id, email)
-        if entry is not None:
-            _deliver(entry, email)
+        _claim(conversation, template, visitor.visitor_id, render_with(template, values).subject)
 
 
-def _claim(conversation: Conversation, template: EmailTemplate, visitor_id: int,
-           email: mail_gateway.OutgoingEmail) -> EmailLog | None:
-    """A committed "sending" log row for (conversation, template), or None when one is already sending or sent.
+def _claim(conversation: Conversation, template: EmailTemplate, visitor_id: int, subject: str) -> None:
+    """Commit a "queued" log row and its delivery job, unless one for (conversation, template) is under way or sent.
 
     The row is inserted before the check, with the conversation's row locked: on PostgreSQL a second
     worker waits for the lock and then sees the first one's row; on SQLite the insert waits for the
-    database's write lock, with the same effect. A failed send may be tried again by a later run.
+    database's write lock, with the same effect. A send that failed for good may be recorded again.
     """
     session_id, email_pk = conversation.session_id, template.email_pk
-    db.session.execute(select(Conversation.session_id).where(Conversation.session_id == session_id).with_for_update())
+    _lock(session_id)
     entry = EmailLog(customer_id=conversation.customer_id, session_id=session_id, visitor_id=visitor_id,
-                     agent_id=conversation.agent_id, email_pk=email_pk, recipient_email=email.recipient,
-                     subject=email.subject, status="sending", sent_at=utcnow())
+                     agent_id=conversation.agent_id, email_pk=email_pk, recipient_email=conversation.visitor.email,
+                     subject=subject, status="queued", sent_at=utcnow(), attempts=0,
+                     message_id=mail_gateway.new_message_id())
     db.session.add(entry)
     db.session.flush()
-    first = db.session.scalar(select(func.min(EmailLog.email_log_id)).where(
-        EmailLog.session_id == session_id, EmailLog.email_pk == email_pk, EmailLog.status.in_(IN_FLIGHT_OR_SENT)))
-    if first != entry.email_log_id:
+    if _first_under_way(session_id, email_pk) != entry.email_log_id:
         db.session.rollback()
-        return None
+        return
+    defer(deliver_email, entry.email_log_id, max_attempts=current_app.config["EMAIL_MAX_ATTEMPTS"])
     db.session.commit()
-    return entry
 
 
-def _deliver(entry: EmailLog, email: mail_gateway.OutgoingEmail) -> None:
+def _lock(session_id: int) -> None:
+    db.session.execute(select(Conversation.session_id).where(Conversation.session_id == session_id).with_for_update())
+
+
+def _first_under_way(session_id: int, email_pk: int | None) -> int | None:
+    return db.session.scalar(select(func.min(EmailLog.email_log_id)).where(
+        EmailLog.session_id == session_id, EmailLog.email_pk == email_pk, EmailLog.status.in_(UNDER_WAY_OR_SENT)))
+
+
+def deliver_email(email_log_id: int) -> None:
+    """The job that sends one logged follow-up email, with the Message-ID stored on its row.
+
+    A failed attempt is logged ("retrying", its reason, when the next try is) and raised as a Retry, so
+    the job system tries again with backoff; after the last attempt the row is "failed" for good. A row
+    still "sending" is one whose worker died mid-send: it is sent again with the same Message-ID.
+    """
+    entry = db.session.get(EmailLog, email_log_id)
+    if entry is None or entry.status not in PENDING:
+        return
+    email = _outgoing(entry)
+    if email is None:
+        entry.status, entry.error, entry.next_attempt_at = "failed", "The template or conversation was deleted.", None
+        db.session.commit()
+        return
+    entry.status, entry.attempts, entry.next_attempt_at = "sending", entry.attempts + 1, None
+    db.session.commit()  # "sending" is visible, and no transaction stays open while the mail server answers
     try:
         mail_gateway.send(email)
     except mail_gateway.MailError as error:
-        entry.status, entry.error = "failed", error.message[:500]
-        log.warning("Follow-up email %s to conversation %s failed: %s", entry.email_log_id, entry.session_id,
-                    error.message)
-    except BaseException:
-        # Not a mail failure but a bug: the row must not stay "sending" for ever.
-        db.session.rollback()
-        entry.status, entry.error = "failed", "An unexpected error stopped this send."
+        attempt, most = current_attempt()
+        entry.error = error.message[:500]
+        if attempt < most:
+            entry.status, entry.next_attempt_at = "retrying", utcnow() + backoff(attempt)
+        else:
+            entry.status = "failed"
         db.session.commit()
-        raise
-    else:
-        entry.status = "sent"
-    entry.sent_at = utcnow()
+        log.warning("Follow-up email %s (attempt %d of %d) failed", email_log_id, attempt, most)
+        raise Retry(error.message, at=entry.next_attempt_at) from None
+    entry.status, entry.error, entry.sent_at = "sent", None, utcnow()
     db.session.commit()
+
+
+def _outgoing(entry: EmailLog) -> mail_gateway.OutgoingEmail | None:
+    template = db.session.get(EmailTemplate, entry.email_pk) if entry.email_pk else None
+    conversation = db.session.get(Conversation, entry.session_id) if entry.session_id else None
+    if template is None or conversation is None:
+        return None
+    values = placeholder_values(conversation)
+    rendered = render_with(template, values)
+    return mail_gateway.OutgoingEmail(entry.recipient_email, rendered.subject, rendered.body,
+                                      reply_to=template.sender_email, sender_name=values["business_name"],
+                                      message_id=entry.message_id)
+
+
+def retry_failed(entry: EmailLog) -> bool:
+    """Queue a send that failed for good again (the send log's "Retry"); False when another is under way or sent."""
+    _lock(entry.session_id)
+    if entry.status != "failed" or _first_under_way(entry.session_id, entry.email_pk) is not None:
+        db.session.rollback()
+        return False
+    entry.status, entry.next_attempt_at = "queued", utcnow()
+    defer(deliver_email, entry.email_log_id, max_attempts=current_app.config["EMAIL_MAX_ATTEMPTS"])
+    db.session.commit()
+    return True
 
 
 def sample_values(template: EmailTemplate, customer_id: int) -> dict[str, str]:

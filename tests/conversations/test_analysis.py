@@ -10,7 +10,7 @@ from dashboard.conversations.analysis import analyze_conversation, offline, taxo
 from dashboard.conversations.analysis.result import Turn
 from dashboard.conversations.models import Analysis, Message
 from dashboard.extensions import db
-from dashboard.jobs import enqueue, make_worker
+from dashboard.jobs import Job, defer, dispatch_pending, make_worker
 from tests import factories
 from tests.standins.chat_completions import ChatCompletionsStandin
 
@@ -120,10 +120,11 @@ def test_with_redis_the_analysis_runs_on_the_worker(make_app):
     try:
         with app.app_context():
             conversation = stored_conversation(factories.make_customer(), COMPLAINT)
-            job_id = enqueue(analyze_conversation, conversation.session_id)
-            assert job_id is not None
-            assert db.session.scalar(select(func.count()).select_from(Analysis)) == 0  # queued, not run
+            job = defer(analyze_conversation, conversation.session_id)
             db.session.commit()
+            dispatch_pending()
+            assert db.session.scalar(select(func.count()).select_from(Analysis)) == 0  # handed to RQ, not run
+            assert (job.state, job.handed_over_at is not None) == ("queued", True)
             make_worker(app).work(burst=True)
             db.session.expire_all()
             analysis = db.session.scalars(select(Analysis).where(Analysis.session_id == conversation.session_id)).one()
@@ -134,7 +135,10 @@ def test_with_redis_the_analysis_runs_on_the_worker(make_app):
 
 def test_without_redis_jobs_run_inline(app, customer):
     conversation = stored_conversation(customer, BOOKING)
-    assert enqueue(analyze_conversation, conversation.session_id) is None
+    job = defer(analyze_conversation, conversation.session_id)
+    db.session.commit()
+    dispatch_pending()
+    assert db.session.get(Job, job.job_id).state == "done"
     assert db.session.scalars(select(Analysis).where(Analysis.session_id == conversation.session_id)).one()
 
 
@@ -152,8 +156,9 @@ def test_the_worker_process_runs_queued_jobs(make_app, migrated, tmp_path):
     try:
         with app.app_context():
             conversation = stored_conversation(factories.make_customer(), BOOKING)
-            enqueue(analyze_conversation, conversation.session_id)
+            defer(analyze_conversation, conversation.session_id)
             db.session.commit()
+            dispatch_pending()
             env = {**os.environ, "DATABASE_URL": migrated, "REDIS_URL": "redis://127.0.0.1:6379/0",
                    "FLASK_SKIP_DOTENV": "1", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "worker-test-secret-key"}
             finished = subprocess.run([sys.executable, "-m", "dashboard.jobs", "--burst", "--queue", queue], env=env,

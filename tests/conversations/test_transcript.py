@@ -91,3 +91,16 @@ def test_the_number_of_queries_does_not_grow_with_messages(login_as, customer, c
         template = factories.make_email_template(customer, agent)
         factories.make_email_log(customer, template, big, visitor, agent)
     assert queries_for(big) == queries_for(small)
+
+
+def test_rerun_analysis_while_redis_is_down_is_queued_not_a_500(login_as, customer, app):
+    from dashboard.jobs import Job
+
+    app.config["REDIS_URL"] = "redis://127.0.0.1:9/0"  # configured, nothing listening
+    conversation, _, _ = conversation_with_tools(customer)
+    db.session.commit()
+    client = login_as(customer)
+    response = client.post(f"/conversations/{conversation.session_id}/analysis")
+    assert response.status_code == 302
+    assert "being run again" in client.get(response.location).get_data(as_text=True)
+    assert db.session.scalars(select(Job)).one().state == "queued"  # the worker's sweep hands it over later

@@ -251,3 +251,36 @@ def test_a_failing_recording_is_502_with_a_message(login_as, customer, ultravox)
     response = login_as(customer).get(f"/conversations/{conversation.session_id}/recording")
     assert response.status_code == 502
     assert "could not be loaded from Ultravox" in response.get_data(as_text=True)
+
+
+def test_call_ended_while_redis_is_down_is_closed_and_analysed_once_redis_is_back(app, post_webhook, customer,
+                                                                                  ultravox, tmp_path):
+    """The issue found a 500 after the commit, then "unchanged" on redelivery, and no analysis ever."""
+    from dashboard.jobs import Job, make_worker
+    from dashboard.jobs.maintenance import sweep
+    from tests.live_servers import RedisServer
+
+    redis = RedisServer(tmp_path)
+    redis.start()
+    app.config["REDIS_URL"] = redis.url
+    try:
+        agent = factories.make_agent(customer)
+        db.session.commit()
+        call_id = str(uuid.uuid4())
+        serve_messages(ultravox, call_id)
+        redis.stop()
+        ended = {"event": "call.ended", "call": call(agent, call_id, ended="2026-05-01T09:01:40Z")}
+        response = post_webhook(ended)
+        assert response.status_code == 200 and response.json["result"] == "closed"
+        job = db.session.scalars(select(Job)).one()
+        assert (job.kind, job.state, job.handed_over_at) == (
+            "dashboard.conversations.analysis:analyze_conversation", "queued", None)
+
+        redis.start()
+        assert sweep().handed_over == 1
+        make_worker(app).work(burst=True)
+        db.session.expire_all()
+        assert db.session.scalars(select(Analysis)).one().intent == "book_appointment"
+        assert db.session.get(Job, job.job_id).state == "done"
+    finally:
+        redis.stop()

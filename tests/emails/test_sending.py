@@ -10,6 +10,7 @@ from sqlalchemy import select
 from dashboard.emails.models import EmailLog
 from dashboard.emails.sending import render_template_for, send_follow_up
 from dashboard.extensions import db
+from dashboard.jobs import defer, dispatch_pending
 from tests import factories
 from tests.emails.conftest import REJECTED_DOMAIN, smtp_settings
 
@@ -32,6 +33,13 @@ def arrange(customer, template_agent="same", visitor_email="ava@example.net", ag
     return conversation, template
 
 
+def run_follow_up(session_id: int) -> None:
+    """What the analysis job does: record the follow-up as a job with its change, then run it (inline: no Redis)."""
+    defer(send_follow_up, session_id)
+    db.session.commit()
+    dispatch_pending()
+
+
 def logs():
     db.session.expire_all()
     return db.session.scalars(select(EmailLog).order_by(EmailLog.email_log_id)).all()
@@ -39,7 +47,7 @@ def logs():
 
 def test_the_follow_up_goes_over_smtp_with_placeholders_filled(app, customer, smtp):
     conversation, template = arrange(customer)
-    send_follow_up(conversation.session_id)
+    run_follow_up(conversation.session_id)
 
     [(envelope_from, envelope_to, message)] = smtp.inbox.received
     assert envelope_to == ["ava@example.net"] and envelope_from == "no-reply@angelcx.test"
@@ -64,7 +72,7 @@ def test_without_a_mail_server_the_email_is_written_to_the_outbox(make_app, cust
     outbox = tmp_path / "embedded-outbox"
     embedded = make_app(**{**smtp_settings(smtp, outbox), "MAIL_SERVER": None})
     with embedded.app_context():
-        send_follow_up(conversation.session_id)
+        run_follow_up(conversation.session_id)
     [eml] = list(outbox.glob("*.eml"))
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert message["To"] == "ava@example.net" and message["Subject"] == f"Thanks Ava Nguyen, from {customer.name}"
@@ -77,7 +85,7 @@ def test_nothing_is_sent_without_send_emails_in_the_plan(app, db, smtp):
     customer = factories.make_customer(with_contract=False)
     factories.make_contract(customer, factories.make_plan(send_emails=False))
     conversation, _ = arrange(customer)
-    send_follow_up(conversation.session_id)
+    run_follow_up(conversation.session_id)
     assert smtp.messages == [] and logs() == []
 
 
@@ -90,25 +98,25 @@ def test_nothing_is_sent_when_there_is_no_one_or_nothing_to_send(app, customer, 
     else:
         conversation, _ = arrange(customer, template_agent=factories.make_agent(customer, name="Sales"))
         db.session.commit()
-    send_follow_up(conversation.session_id)
+    run_follow_up(conversation.session_id)
     assert smtp.messages == [] and logs() == []
 
 
 def test_an_any_agent_template_is_used_only_when_the_agent_has_none(app, customer, smtp):
     conversation, any_agent = arrange(customer, template_agent=None)
-    send_follow_up(conversation.session_id)
+    run_follow_up(conversation.session_id)
     assert [e.email_pk for e in logs()] == [any_agent.email_pk]
 
     with_own, own = arrange(customer, agent_name="Sales")  # this agent has its own; the any-agent one still exists
-    send_follow_up(with_own.session_id)
+    run_follow_up(with_own.session_id)
     assert [e.email_pk for e in logs() if e.session_id == with_own.session_id] == [own.email_pk]
     assert len(smtp.messages) == 2
 
 
 def test_running_the_job_again_sends_nothing_new(app, customer, smtp):
     conversation, _ = arrange(customer)
-    send_follow_up(conversation.session_id)
-    send_follow_up(conversation.session_id)
+    run_follow_up(conversation.session_id)
+    run_follow_up(conversation.session_id)
     assert len(smtp.messages) == 1 and [e.status for e in logs()] == ["sent"]
 
 
@@ -121,7 +129,7 @@ def test_two_workers_at_once_send_one_email(app, customer, smtp):
         try:
             with app.app_context():  # a worker of its own: its own database session
                 start.wait()
-                send_follow_up(session_id)
+                run_follow_up(session_id)
         except Exception as error:  # surfaced below: a thread's exception would otherwise vanish
             errors.append(error)
 
@@ -134,24 +142,24 @@ def test_two_workers_at_once_send_one_email(app, customer, smtp):
     assert len(smtp.messages) == 1 and [e.status for e in logs()] == ["sent"]
 
 
-def test_a_stopped_mail_server_is_a_failed_log_row_not_an_exception(app, customer, smtp):
+def test_a_stopped_mail_server_is_a_log_row_to_retry_not_an_exception(app, customer, smtp):
     conversation, _ = arrange(customer)
     smtp.stop()
-    send_follow_up(conversation.session_id)  # does not raise
+    run_follow_up(conversation.session_id)  # does not raise
     [entry] = logs()
-    assert entry.status == "failed" and entry.session_id == conversation.session_id
-    assert f"127.0.0.1:{smtp.port} refused the connection" in entry.error
+    assert (entry.status, entry.attempts, entry.session_id) == ("retrying", 1, conversation.session_id)
+    assert f"127.0.0.1:{smtp.port} refused the connection" in entry.error and entry.next_attempt_at
 
-    smtp.start()  # a failed send is tried again by a later run (a re-run analysis), and both attempts stay logged
-    send_follow_up(conversation.session_id)
-    assert [e.status for e in logs()] == ["failed", "sent"] and len(smtp.messages) == 1
+    smtp.start()  # a later run of the analysis does not send it twice: the retry is already on its way
+    run_follow_up(conversation.session_id)
+    assert [e.status for e in logs()] == ["retrying"] and smtp.messages == []
 
 
 def test_a_refused_recipient_is_logged_with_the_servers_reason(app, customer, smtp):
     conversation, _ = arrange(customer, visitor_email=f"nobody@{REJECTED_DOMAIN}")
-    send_follow_up(conversation.session_id)
+    run_follow_up(conversation.session_id)
     [entry] = logs()
-    assert entry.status == "failed" and "550 5.1.1 No such user here" in entry.error
+    assert entry.status == "retrying" and "550 5.1.1 No such user here" in entry.error
     assert smtp.messages == []
 
 
@@ -159,9 +167,9 @@ def test_mail_errors_never_contain_the_password(make_app, customer, smtp, tmp_pa
     conversation, _ = arrange(customer)
     with_login = make_app(**smtp_settings(smtp, tmp_path), MAIL_USERNAME="mailer", MAIL_PASSWORD="s3cret-pa55")
     with with_login.app_context():
-        send_follow_up(conversation.session_id)  # the stand-in offers no AUTH
+        run_follow_up(conversation.session_id)  # the stand-in offers no AUTH
     [entry] = logs()
-    assert entry.status == "failed" and "s3cret-pa55" not in entry.error and "mailer" not in entry.error
+    assert entry.status == "retrying" and "s3cret-pa55" not in entry.error and "mailer" not in entry.error
 
 
 def test_placeholders_are_substituted_never_evaluated(app, customer):

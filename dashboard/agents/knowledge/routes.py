@@ -33,9 +33,11 @@ def knowledge_context(agent: Agent) -> dict:
 
 
 def _synced_later(agent: Agent, source: KnowledgeSource, message: str):
-    """Commit the source as pending, then queue its sync: the job never runs before the row exists."""
+    """Commit the source as pending with its sync job, then hand the job over (inline without Redis)."""
+    db.session.flush()
+    jobs.defer(sync_job, source.knowledge_source_id)
     db.session.commit()
-    jobs.enqueue(sync_job, source.knowledge_source_id)
+    jobs.dispatch_pending()
     return saved(agent, "knowledge", f"{message}: {source.status_detail}")
 
 

@@ -30,7 +30,7 @@ class Outgoing:
 
 
 def sync_source(source_id: int) -> None:
-    """The job (enqueued after the source's row is committed): pending → syncing → ready, failed or skipped."""
+    """The job (recorded with the source's row): pending → syncing → ready, failed or skipped."""
     source = db.session.get(KnowledgeSource, source_id)
     if source is None:
         return  # removed before the job ran

@@ -32,9 +32,10 @@ def analyze_conversation(session_id: int) -> None:
         setattr(analysis, name, value)
     analysis.created_at = utcnow()
     db.session.add(analysis)
-    db.session.commit()
-    # Follow-ups (the emails domain's email) need the summary just committed; each sends once however often this runs.
+    # Follow-ups (the emails domain's email) are recorded as jobs in this transaction, so they exist exactly
+    # when the analysis does; they run after the commit and send once however often this runs.
     analysis_stored.send(current_app._get_current_object(), session_id=session_id)
+    db.session.commit()
 
 
 def _analyze(turns: list[Turn]) -> AnalysisResult:
