@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.config import load_config
-from dashboard.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate, oauth
+from dashboard.extensions import cache, csrf, db, htmx, limiter, login_manager, mail, migrate, oauth
 from dashboard.logging_setup import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    cache.init_app(app)
     security_headers.install(app)  # Talisman: CSP with nonces, framing, nosniff, referrer, HSTS
     jobs.init_app(app)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
@@ -60,13 +61,18 @@ def _database_url(instance_path: Path) -> str:
     return value
 
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once into instance/."""
+def _secret_key(instance_path: Path, database_url: str) -> str:
+    """SECRET_KEY from the environment, else (SQLite only) one generated once into instance/."""
     value = os.environ.get("SECRET_KEY", "").strip()
     if value:
         if len(value) < 16:
             raise ConfigError("SECRET_KEY must be at least 16 characters long")
         return value
+    if make_url(database_url).get_backend_name() == "postgresql":
+        # A key generated per machine would sign cookies, widget tokens and CSRF tokens the others refuse.
+        raise ConfigError("SECRET_KEY must be set when DATABASE_URL is PostgreSQL (production): every web and "
+                          "worker machine needs the same key; e.g. python -c \"import secrets; "
+                          "print(secrets.token_urlsafe(48))\"")
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(48))
@@ -92,6 +98,35 @@ def _choice(name: str, choices: tuple[str, ...]) -> str | None:
     return value or None
 
 
+def _storage() -> dict:
+    """Object storage: an S3 bucket when STORAGE_BUCKET is set (STORAGE_URL for a non-AWS endpoint), else instance/."""
+    endpoint = _url("STORAGE_URL", ("https", "http"))
+    bucket = os.environ.get("STORAGE_BUCKET", "").strip() or None
+    key_id = os.environ.get("STORAGE_ACCESS_KEY_ID", "").strip() or None
+    secret = os.environ.get("STORAGE_SECRET_ACCESS_KEY", "").strip() or None
+    if endpoint and not bucket:
+        raise ConfigError("STORAGE_BUCKET must be set when STORAGE_URL is: name the bucket uploads go to")
+    if bucket and not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise ConfigError(f"STORAGE_BUCKET must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-'); "
+                          f"got {bucket!r}")
+    if bool(key_id) != bool(secret):
+        raise ConfigError("STORAGE_ACCESS_KEY_ID and STORAGE_SECRET_ACCESS_KEY must be set together "
+                          "(or neither, for the default AWS credential chain)")
+    return {"STORAGE_URL": endpoint, "STORAGE_BUCKET": bucket,
+            "STORAGE_REGION": os.environ.get("STORAGE_REGION", "").strip() or "us-east-1",
+            "STORAGE_ACCESS_KEY_ID": key_id, "STORAGE_SECRET_ACCESS_KEY": secret}
+
+
+def _cache(redis_url: str | None) -> dict:
+    """Flask-Caching: shared in Redis when REDIS_URL is set, else in each process's memory."""
+    if not redis_url:
+        return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 600}
+    return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "angelcx:cache:",
+            "CACHE_DEFAULT_TIMEOUT": 600,
+            # Half-second timeouts: a Redis outage costs a page that much, then it is computed (extensions.remember).
+            "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+
+
 def load_config(instance_path: Path) -> dict:
     """Every setting the app reads, validated."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -99,9 +134,12 @@ def load_config(instance_path: Path) -> dict:
     mail_port = _int("MAIL_PORT", 25)
     if not 0 < mail_port < 65536:
         raise ConfigError(f"MAIL_PORT must be a port number; got {mail_port}")
+    database_url = _database_url(instance_path)
     return {
-        "SECRET_KEY": _secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        **_storage(),
+        **_cache(redis_url),
+        "SECRET_KEY": _secret_key(instance_path, database_url),
+        "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: SQL errors never carry bind values (names, emails, message content) into logs.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # JSON lines unless DEBUG/TESTING (readable console then); LOG_FORMAT=json or console forces one.

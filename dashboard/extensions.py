@@ -1,5 +1,12 @@
 """The Flask extensions, created unbound and initialised in create_app()."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
 from authlib.integrations.flask_client import OAuth
+from flask_caching import Cache
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,3 +42,28 @@ htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 mail = Mail()
 talisman = Talisman()  # configured by dashboard/security_headers.py
+cache = Cache()  # Redis when REDIS_URL is set, else each process's memory (config._cache)
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def remember(key: str, compute: Callable[[], T], timeout: int | None = None) -> T:
+    """The cached value for `key`, else compute() stored for `timeout` seconds.
+
+    The cache is an optimisation: when it cannot be read or written (Redis down) the value is computed,
+    so a cache outage slows pages, never breaks them. Errors from compute() are not cached.
+    """
+    try:
+        value = cache.get(key)
+    except Exception as error:  # any backend failure (connection, timeout, unreadable entry)
+        log.warning("cache read failed for %s: %s", key.split(":")[0], type(error).__name__)
+        value = None
+    if value is not None:
+        return value
+    value = compute()
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception as error:
+        log.warning("cache write failed for %s: %s", key.split(":")[0], type(error).__name__)
+    return value

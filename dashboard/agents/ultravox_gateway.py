@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
@@ -13,29 +11,21 @@ from dashboard import safe_http
 from dashboard.agents.voice.catalog import Voice
 from dashboard.ultravox_client import UltravoxError, request_ultravox
 
-VOICES_TTL_SECONDS = 600
 # A preview is answered with one of these types, whatever the upstream says (never text/html, say).
 PREVIEW_TYPES = {"audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave", "audio/ogg", "audio/webm",
                  "audio/aac", "audio/mp4", "audio/flac"}
 PREVIEW_MAX_BYTES = 5 * 1024 * 1024
 MAX_VOICE_PAGES = 5
-_cache: dict[str, tuple[float, list[Voice]]] = {}
-_cache_lock = threading.Lock()
 
 
-def _cache_key() -> str:
-    # Per base URL and key, so tests against different stand-ins (or a rotated key) never share entries.
+def voices_cache_key() -> str:
+    # Per base URL and key (hashed: the key never reaches Redis), so a rotated key never reads old entries.
     raw = f"{current_app.config['ULTRAVOX_API_BASE']}|{current_app.config['ULTRAVOX_API_KEY']}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return "ultravox-voices:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def list_voices() -> list[Voice]:
-    """Ultravox's voices, at most MAX_VOICE_PAGES pages, cached for ten minutes."""
-    key = _cache_key()
-    with _cache_lock:
-        cached = _cache.get(key)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+    """Ultravox's voices, at most MAX_VOICE_PAGES pages (uncached: the catalog caches them)."""
     voices: dict[str, Voice] = {}
     cursor = None
     for _ in range(MAX_VOICE_PAGES):
@@ -49,10 +39,7 @@ def list_voices() -> list[Voice]:
         cursor = (parse_qs(urlsplit(page.get("next") or "").query).get("cursor") or [None])[0]
         if not cursor:
             break
-    result = sorted(voices.values(), key=lambda v: (v.language, v.name))
-    with _cache_lock:
-        _cache[key] = (time.monotonic() + VOICES_TTL_SECONDS, result)
-    return result
+    return sorted(voices.values(), key=lambda v: (v.language, v.name))
 
 
 def _voice(item: dict) -> Voice | None:

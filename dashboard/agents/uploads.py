@@ -1,12 +1,16 @@
 """Uploaded files: type checked by extension and content (magic bytes), size capped, stored under generated names."""
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from werkzeug.datastructures import FileStorage
+
+from dashboard.storage import StorageUnavailable, storage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,14 @@ class RejectedUpload(Exception):
 class StoredFile:
     original_name: str
     stored_name: str
-    path: Path
+    key: str
     content_type: str
     size_bytes: int
 
 
-def customer_folder(customer_id: int) -> Path:
-    return Path(current_app.instance_path) / "uploads" / str(int(customer_id))
+def upload_key(customer_id: int, stored_name: str) -> str:
+    """Where a customer's stored file lives in object storage: `<customer_id>/<generated name>`."""
+    return f"{int(customer_id)}/{Path(stored_name).name}"
 
 
 def _matches(data: bytes, extension: str, kind: Kind) -> bool:
@@ -67,7 +72,7 @@ def _matches(data: bytes, extension: str, kind: Kind) -> bool:
 
 
 def store_upload(customer_id: int, upload: FileStorage | None, kinds: dict[str, Kind], max_bytes: int) -> StoredFile:
-    """Check the upload and write it to the customer's folder under a generated name."""
+    """Check the upload and store it under a generated name in the customer's part of object storage."""
     if upload is None or not upload.filename:
         raise RejectedUpload("Choose a file to upload.")
     original = Path(upload.filename).name[:255]
@@ -82,9 +87,19 @@ def store_upload(customer_id: int, upload: FileStorage | None, kinds: dict[str, 
         raise RejectedUpload("The file is empty.")
     if not _matches(data, extension, kind):
         raise RejectedUpload(f"The file's content is not a real .{extension} file.")
-    folder = customer_folder(customer_id)
-    folder.mkdir(parents=True, exist_ok=True)
     stored_name = f"{uuid.uuid4().hex}.{extension}"
-    path = folder / stored_name
-    path.write_bytes(data)
-    return StoredFile(original, stored_name, path, kind.content_type, len(data))
+    key = upload_key(customer_id, stored_name)
+    try:
+        storage().save(key, data, kind.content_type)
+    except StorageUnavailable:
+        raise RejectedUpload("The file could not be stored just now; please try again in a minute.") from None
+    return StoredFile(original, stored_name, key, kind.content_type, len(data))
+
+
+def discard_uploads(keys: list[str]) -> None:
+    """Delete stored files whose rows are gone; an unreachable store leaves them behind (logged, by key only)."""
+    for key in keys:
+        try:
+            storage().delete(key)
+        except StorageUnavailable as error:
+            log.warning("stored file %s not deleted: %s", key, error)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from dashboard.agents.uploads import customer_folder
+from flask import current_app
+
 from dashboard.extensions import db
 from dashboard.models import Agent
 from tests import factories
@@ -24,7 +25,7 @@ def _upload(client, agent, **fields):
 
 
 def _stored_files(customer) -> set[str]:
-    folder = customer_folder(customer.customer_id)
+    folder = Path(current_app.instance_path) / "uploads" / str(customer.customer_id)  # the local store's layout
     return {p.name for p in folder.iterdir()} if folder.exists() else set()
 
 

@@ -14,6 +14,9 @@ from dashboard.config import ConfigError, load_config
     ("MAIL_USE_TLS", "maybe"),
     ("TOKEN_ENCRYPTION_KEY", "too-short"),
     ("SECRET_KEY", "short"),
+    ("STORAGE_URL", "s3.example.com"),
+    ("STORAGE_BUCKET", "Not_A_Bucket"),
+    ("STORAGE_ACCESS_KEY_ID", "AKIAEXAMPLE"),  # without its secret
 ])
 def test_malformed_setting_stops_start_up_naming_the_variable(monkeypatch, tmp_path, name, value):
     monkeypatch.setenv(name, value)
@@ -37,7 +40,23 @@ def test_database_defaults_to_sqlite_in_the_instance_folder(monkeypatch, tmp_pat
 
 def test_postgresql_url_is_accepted(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/angelcx")
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-key-0123456789")
     assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://postgres@127.0.0.1:5432/angelcx", "postgres://db.example/x"])
+def test_start_up_on_postgresql_refuses_a_generated_secret_key(monkeypatch, tmp_path, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY must be set when DATABASE_URL is PostgreSQL"):
+        load_config(tmp_path)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_storage_url_without_a_bucket_stops_start_up_naming_the_bucket(monkeypatch, tmp_path):
+    monkeypatch.setenv("STORAGE_URL", "http://127.0.0.1:9000")
+    with pytest.raises(ConfigError, match="STORAGE_BUCKET must be set when STORAGE_URL is"):
+        load_config(tmp_path)
 
 
 def test_every_reserved_setting_is_listed_in_env_example():
@@ -48,5 +67,6 @@ def test_every_reserved_setting_is_listed_in_env_example():
                  "STRIPE_SECRET_KEY", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET", "ULTRAVOX_API_KEY",
                  "ULTRAVOX_API_BASE", "ULTRAVOX_WEBHOOK_SECRET", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT",
                  "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS", "TOKEN_ENCRYPTION_KEY", "SECRET_KEY",
-                 "DATABASE_URL", "DEMO_PASSWORD"):
+                 "DATABASE_URL", "DEMO_PASSWORD", "STORAGE_URL", "STORAGE_BUCKET", "STORAGE_REGION",
+                 "STORAGE_ACCESS_KEY_ID", "STORAGE_SECRET_ACCESS_KEY"):
         assert f"{name}=" in example, name

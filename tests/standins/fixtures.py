@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.live_servers import S3Server
 from tests.standins.oidc_provider import NPM_INSTALL_HINT, node_modules_ready
 from tests.standins.stripe_server import StripeStandin
 from tests.standins.ultravox import ULTRAVOX_SPEC, start_ultravox
@@ -35,3 +36,18 @@ def stripe_standin():
     """A fresh Stripe stand-in (its objects are per test)."""
     with StripeStandin() as standin:
         yield standin
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One local S3 server (moto in server mode) for the whole run; each test takes a bucket of its own."""
+    server = S3Server()
+    server.server.start()
+    yield server
+    server.server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> dict:
+    """The STORAGE_* settings of a new, empty bucket on the local S3 server."""
+    return s3_server.new_bucket()

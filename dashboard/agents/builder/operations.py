@@ -1,13 +1,11 @@
 """Agents themselves: creating, listing, their details and prompt, deleting (plain functions)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt
-from dashboard.agents.uploads import customer_folder
+from dashboard.agents.uploads import discard_uploads, upload_key
 from dashboard.agents.widget.avatars import release_avatar
 from dashboard.extensions import db
 from dashboard.pagination import KeysetPage, keyset_page
@@ -20,15 +18,13 @@ def delete_agent(agent: Agent) -> None:
     CASCADE); its conversations, their messages and analyses, and the email log are history and
     usage the customer is billed for, so they stay, with `agent_id` set to NULL.
     """
-    folder = customer_folder(agent.customer_id)
     stored = db.session.scalars(select(KnowledgeSource.stored_path).where(
         KnowledgeSource.agent_id == agent.agent_id, KnowledgeSource.stored_path.is_not(None))).all()
     avatar_url = (agent.ui_config or {}).get("avatar_url")
     db.session.execute(db.delete(Agent).where(Agent.agent_id == agent.agent_id))
     db.session.expunge(agent)
     # The rows go by ON DELETE CASCADE; the uploaded files they named go here.
-    for name in stored:
-        (folder / Path(name).name).unlink(missing_ok=True)
+    discard_uploads([upload_key(agent.customer_id, name) for name in stored])
     release_avatar(agent.customer_id, avatar_url)
 
 

@@ -1,7 +1,6 @@
 """Knowledge sources: files and web pages within the plan's limits, stored as pending until the sync job sends them."""
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -9,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 
 from dashboard import safe_http
 from dashboard.agents.models import Agent, KnowledgeSource
-from dashboard.agents.uploads import KNOWLEDGE_KINDS, KNOWLEDGE_MAX_BYTES, customer_folder, store_upload
+from dashboard.agents.uploads import KNOWLEDGE_KINDS, KNOWLEDGE_MAX_BYTES, discard_uploads, store_upload, upload_key
 from dashboard.billing.entitlements import require_quota
 from dashboard.extensions import db
 
@@ -63,6 +62,6 @@ def mark_for_sync(source: KnowledgeSource) -> None:
 def delete_source(source: KnowledgeSource, customer_id: int) -> None:
     """Delete the source and its stored file (the corpus copy is left for Ultravox's own clean-up)."""
     if source.stored_path:
-        (customer_folder(customer_id) / Path(source.stored_path).name).unlink(missing_ok=True)
+        discard_uploads([upload_key(customer_id, source.stored_path)])
     db.session.delete(source)
     db.session.flush()

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from dashboard import ultravox_client
 from dashboard.agents import ultravox_gateway
 from dashboard.agents.models import Agent, KnowledgeSource
-from dashboard.agents.uploads import customer_folder
+from dashboard.agents.uploads import upload_key
 from dashboard.extensions import db
+from dashboard.storage import storage
 
 NOT_CONFIGURED = "Stored here; not synced because Ultravox is not configured."
 SYNCED = "Synced to the agent's Ultravox corpus."
@@ -60,7 +60,7 @@ def sync_source(source_id: int) -> None:
 def _send(outgoing: Outgoing, corpus_id: str) -> str:
     if outgoing.kind == "web":
         return ultravox_gateway.add_web_source(corpus_id, outgoing.name, outgoing.url)
-    data = (customer_folder(outgoing.customer_id) / Path(outgoing.stored_path).name).read_bytes()
+    data = storage().read(upload_key(outgoing.customer_id, outgoing.stored_path))
     return ultravox_gateway.add_file_source(corpus_id, outgoing.name, outgoing.name, outgoing.content_type, data)
 
 

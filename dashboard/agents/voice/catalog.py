@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from dashboard import ultravox_client
 from dashboard.agents.models import Agent
 from dashboard.billing.entitlements import require
-from dashboard.extensions import db
+from dashboard.extensions import db, remember
+
+VOICES_TTL_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,11 @@ def catalog() -> tuple[list[Voice], str | None]:
     """Every voice, and a message when Ultravox's catalog could not be read (the built-in list is used)."""
     if not ultravox_client.configured():
         return list(BUILT_IN), None
-    from dashboard.agents.ultravox_gateway import list_voices  # imports Voice from here
+    from dashboard.agents.ultravox_gateway import list_voices, voices_cache_key  # imports Voice from here
 
     try:
-        return list_voices(), None
+        # Shared by every process through the cache (Redis when configured) for ten minutes.
+        return remember(voices_cache_key(), list_voices, VOICES_TTL_SECONDS), None
     except ultravox_client.UltravoxError as error:
         return list(BUILT_IN), f"Showing the built-in voices: {error.message}"
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import url_for
@@ -10,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from dashboard.agents.models import Agent
-from dashboard.agents.uploads import AVATAR_KINDS, AVATAR_MAX_BYTES, customer_folder, store_upload
+from dashboard.agents.uploads import AVATAR_KINDS, AVATAR_MAX_BYTES, discard_uploads, store_upload, upload_key
 from dashboard.extensions import db
 
 # The public name: the owner's customer id, then the generated stored name.
@@ -23,13 +22,18 @@ def store_avatar(customer_id: int, upload: FileStorage) -> str:
     return url_for("agents.avatar", filename=f"{customer_id}_{stored.stored_name}")
 
 
-def avatar_file(filename: str) -> Path | None:
-    """The stored file a public avatar name stands for, or None when the name is not one we give out."""
+def avatar_key(filename: str) -> str | None:
+    """The storage key a public avatar name stands for, or None when the name is not one we give out."""
     match = AVATAR_NAME.match(filename)
-    return customer_folder(int(match.group(1))) / match.group(2) if match else None
+    return upload_key(int(match.group(1)), match.group(2)) if match else None
 
 
-def _uploaded_file(customer_id: int, avatar_url: str | None) -> Path | None:
+def avatar_content_type(filename: str) -> str:
+    """The type the avatar's checked extension gives (never what the store or the uploader said)."""
+    return AVATAR_KINDS[filename.rsplit(".", 1)[-1].lower()].content_type
+
+
+def _uploaded_file(customer_id: int, avatar_url: str | None) -> str | None:
     """The file behind `avatar_url` when it is an avatar this customer uploaded (not a typed external URL)."""
     if not avatar_url:
         return None
@@ -41,7 +45,7 @@ def _uploaded_file(customer_id: int, avatar_url: str | None) -> Path | None:
     match = AVATAR_NAME.match(name)
     if match is None or int(match.group(1)) != customer_id:
         return None  # another customer's avatar URL typed in is never ours to delete
-    return avatar_file(name)
+    return avatar_key(name)
 
 
 def release_avatar(customer_id: int, avatar_url: str | None) -> None:
@@ -49,10 +53,10 @@ def release_avatar(customer_id: int, avatar_url: str | None) -> None:
 
     Called after the change that stopped using it is committed, so a failed save never loses the file.
     """
-    path = _uploaded_file(customer_id, avatar_url)
-    if path is None:
+    key = _uploaded_file(customer_id, avatar_url)
+    if key is None:
         return
     configs = db.session.scalars(select(Agent.ui_config).where(Agent.customer_id == customer_id)).all()
     if any((config or {}).get("avatar_url") == avatar_url for config in configs):
         return
-    path.unlink(missing_ok=True)
+    discard_uploads([key])  # the change is committed; an unreachable store leaves an orphan, not an error page

@@ -1,20 +1,21 @@
 """The Widget section: its settings (each gated by its plan flag), the avatar upload and the live preview."""
 from __future__ import annotations
 
-from flask import abort, render_template, request, send_from_directory
+from flask import Response, abort, render_template, request
 
 from dashboard.agents import bp
 from dashboard.agents.builder.sections import lock_reasons, plan_access, render_builder, saved, section
 from dashboard.agents.models import Agent
 from dashboard.agents.uploads import RejectedUpload
 from dashboard.agents.widget import operations
-from dashboard.agents.widget.avatars import avatar_file, release_avatar, store_avatar
+from dashboard.agents.widget.avatars import avatar_content_type, avatar_key, release_avatar, store_avatar
 from dashboard.agents.widget.config import GATED_FIELDS, InvalidUiConfig, contrast_text, with_defaults
 from dashboard.agents.widget.forms import WidgetForm
 from dashboard.auth.guard import public
 from dashboard.billing.entitlements import NotEntitled, require
 from dashboard.extensions import db, talisman
 from dashboard.security_headers import UPLOADED_FILE
+from dashboard.storage import StorageUnavailable, storage
 from dashboard.tenancy import get_owned_or_404
 
 FIELDS = ("bot_name", "color", "avatar_url", "position", "greeting", "launcher_text")
@@ -88,8 +89,25 @@ def preview_widget(agent_id: int):
 @talisman(**UPLOADED_FILE)  # with nosniff (every response) and the type its checked extension gives
 @public
 def avatar(filename: str):
-    """Widget avatars are public (they show on the customer's site); names are unguessable."""
-    path = avatar_file(filename)
-    if path is None:
+    """Widget avatars are public (they show on the customer's site); names are unguessable.
+
+    Streamed from object storage through the app, so the URL, the checked type and the sandbox CSP stay ours
+    and the bucket stays private. A stored name never changes content, so the name is its ETag.
+    """
+    key = avatar_key(filename)
+    if key is None:
         abort(404)
-    return send_from_directory(path.parent, path.name, max_age=86400)
+    etag = filename.split("_", 1)[1].split(".")[0]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        try:
+            chunks = storage().open(key)
+        except FileNotFoundError:
+            abort(404)
+        except StorageUnavailable:
+            abort(503)
+        response = Response(chunks, mimetype=avatar_content_type(filename), direct_passthrough=True)
+    response.set_etag(etag)
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response
