@@ -8,7 +8,7 @@ from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard.config import load_config
+from dashboard.config import cache_settings, load_config
 from dashboard.extensions import cache, csrf, db, htmx, limiter, login_manager, mail, migrate, oauth
 from dashboard.logging_setup import configure_logging
 
@@ -26,6 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
+    for name, value in cache_settings(app.config["REDIS_URL"]).items():
+        app.config.setdefault(name, value)
     configure_logging(app)  # first, so the request id is bound before any other extension's hooks
 
     if app.config["TRUSTED_PROXY_COUNT"]:

@@ -117,8 +117,11 @@ def _storage() -> dict:
             "STORAGE_ACCESS_KEY_ID": key_id, "STORAGE_SECRET_ACCESS_KEY": secret}
 
 
-def _cache(redis_url: str | None) -> dict:
-    """Flask-Caching: shared in Redis when REDIS_URL is set, else in each process's memory."""
+def cache_settings(redis_url: str | None) -> dict:
+    """Flask-Caching: shared in Redis when REDIS_URL is set, else in each process's memory.
+
+    Applied by create_app after any overrides, so an app given REDIS_URL directly caches there too.
+    """
     if not redis_url:
         return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 600}
     return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "angelcx:cache:",
@@ -137,7 +140,6 @@ def load_config(instance_path: Path) -> dict:
     database_url = _database_url(instance_path)
     return {
         **_storage(),
-        **_cache(redis_url),
         "SECRET_KEY": _secret_key(instance_path, database_url),
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: SQL errors never carry bind values (names, emails, message content) into logs.
