@@ -23,16 +23,22 @@ WIDGET = {"bot_name": "Ava", "color": "#0f8b8d", "position": "bottom-left", "gre
 CORPUS_ID = "33333333-3333-4333-8333-333333333333"
 
 
+def signed_in_with_an_agent(app):
+    """A new customer's client, signed in through the form, and the customer's agent (inside an app context)."""
+    customer = factories.make_customer()
+    agent = factories.make_agent(customer)
+    db.session.commit()
+    client = app.test_client()
+    assert client.post("/auth/login", data={"email": customer.email, "password": factories.PASSWORD}).status_code == 302
+    return client, agent
+
+
 @pytest.fixture
 def bucketed(make_app, s3_bucket, s3_server):
     """A signed-in customer with an agent, on an app whose uploads go to a fresh bucket."""
     app = make_app(**s3_bucket)
     with app.app_context():
-        customer = factories.make_customer()
-        agent = factories.make_agent(customer)
-        db.session.commit()
-        client = app.test_client()
-        assert client.post("/auth/login", data={"email": customer.email, "password": factories.PASSWORD}).status_code == 302
+        client, agent = signed_in_with_an_agent(app)
         yield app, client, agent, lambda: s3_server.keys(s3_bucket["STORAGE_BUCKET"])
 
 
@@ -142,13 +148,9 @@ def test_the_sync_job_sends_ultravox_the_file_read_from_the_bucket(make_app, s3_
 def test_an_unreachable_bucket_refuses_the_upload_with_a_message_and_an_avatar_with_503(make_app, s3_bucket):
     app = make_app(**{**s3_bucket, "STORAGE_URL": f"http://127.0.0.1:{free_port()}"})  # nothing listens there
     with app.app_context():
-        customer = factories.make_customer()
-        agent = factories.make_agent(customer)
-        db.session.commit()
-        client = app.test_client()
-        client.post("/auth/login", data={"email": customer.email, "password": factories.PASSWORD})
+        client, agent = signed_in_with_an_agent(app)
         response = _upload_avatar(client, agent)
         assert response.status_code == 422 and "could not be stored just now" in response.get_data(as_text=True)
-        assert client.get(f"/agents/avatars/{customer.customer_id}_{'a' * 32}.png").status_code == 503
+        assert client.get(f"/agents/avatars/{agent.customer_id}_{'a' * 32}.png").status_code == 503
         with pytest.raises(StorageUnavailable):
-            storage().read(f"{customer.customer_id}/x.txt")
+            storage().read(f"{agent.customer_id}/x.txt")
