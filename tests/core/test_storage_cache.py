@@ -1,6 +1,8 @@
 """The voice catalog is cached in Redis, shared by every process, and a Redis outage only means computing it again."""
 from __future__ import annotations
 
+from redis import Redis
+
 from dashboard.agents.voice.catalog import catalog
 from tests.core.test_jobs_worker import redis_server  # noqa: F401  (the fixture: a redis-server of the test's own)
 from tests.core.test_storage_s3 import signed_in_with_an_agent
@@ -27,6 +29,8 @@ def test_two_app_processes_share_the_voice_catalog_through_redis(make_app, ultra
     first, second = (ultravox_app(make_app, ultravox, REDIS_URL=redis_server.url) for _ in range(2))
     with first.app_context():
         assert [v.name for v in catalog()[0]] == ["Riya"]
+    # In Redis, where any other process or machine reads it (the key names no secret: it is hashed).
+    assert Redis.from_url(redis_server.url).keys("angelcx:cache:ultravox-voices:*")
     with second.app_context():  # another app, as another machine would be: read from Redis, not Ultravox
         assert [v.name for v in catalog()[0]] == ["Riya"]
     assert voice_requests(ultravox) == 1
