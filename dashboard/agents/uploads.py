@@ -8,6 +8,7 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
+from dashboard.jobs import defer
 from dashboard.storage import StorageUnavailable, storage
 
 log = logging.getLogger(__name__)
@@ -97,9 +98,16 @@ def store_upload(customer_id: int, upload: FileStorage | None, kinds: dict[str, 
 
 
 def discard_uploads(keys: list[str]) -> None:
-    """Delete stored files whose rows are gone; an unreachable store leaves them behind (logged, by key only)."""
+    """Delete these stored files once the transaction that stopped using them commits (a job: the store may be away).
+
+    Written in the caller's transaction: a change that rolls back deletes nothing, and no store is called
+    while the transaction is open.
+    """
+    if keys:
+        defer(delete_stored_files, list(keys))
+
+
+def delete_stored_files(keys: list[str]) -> None:
+    """The job: delete each stored file; an unreachable store raises, so the job system tries again later."""
     for key in keys:
-        try:
-            storage().delete(key)
-        except StorageUnavailable as error:
-            log.warning("stored file %s not deleted: %s", key, error)
+        storage().delete(key)

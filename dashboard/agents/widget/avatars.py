@@ -51,7 +51,8 @@ def _uploaded_file(customer_id: int, avatar_url: str | None) -> str | None:
 def release_avatar(customer_id: int, avatar_url: str | None) -> None:
     """Delete an uploaded avatar's file unless one of the customer's agents still shows it.
 
-    Called after the change that stopped using it is committed, so a failed save never loses the file.
+    Call it inside the transaction that stops using the avatar (flushed): the deletion is a job that runs
+    only if that transaction commits, so a failed save never loses the file.
     """
     key = _uploaded_file(customer_id, avatar_url)
     if key is None:
@@ -59,4 +60,4 @@ def release_avatar(customer_id: int, avatar_url: str | None) -> None:
     configs = db.session.scalars(select(Agent.ui_config).where(Agent.customer_id == customer_id)).all()
     if any((config or {}).get("avatar_url") == avatar_url for config in configs):
         return
-    discard_uploads([key])  # the change is committed; an unreachable store leaves an orphan, not an error page
+    discard_uploads([key])

@@ -61,15 +61,16 @@ def save_widget(agent_id: int):
     if refused is None or refused:
         db.session.rollback()
         release_avatar(agent.customer_id, uploaded)  # a new upload that was not saved
+        db.session.commit()  # (only the job that deletes it)
         if refused is None:
             return render_builder(agent, "widget", 422, widget_form=form)
         reasons = lock_reasons(agent.customer_id)
         for name, flag in refused.items():
             form[name].errors = [reasons[flag] or "Your plan does not include this."]
         return render_builder(agent, "widget", 403, widget_form=form)
-    db.session.commit()
     if previous_avatar != agent.ui_config.get("avatar_url"):
-        release_avatar(agent.customer_id, previous_avatar)  # replaced or removed: its file goes
+        release_avatar(agent.customer_id, previous_avatar)  # replaced or removed: its file goes once this commits
+    db.session.commit()
     return saved(agent, "widget", "Widget saved.")
 
 
