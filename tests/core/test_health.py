@@ -1,19 +1,12 @@
 """/healthz says the process answers; /readyz says whether every configured dependency does, and recovers by itself."""
 from __future__ import annotations
 
-import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
-from tests.live_servers import RedisServer
+from tests.core import test_jobs_worker
 
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+redis_server = test_jobs_worker.redis_server  # the fixture: a redis-server on a port of the test's own
 
 
 def readiness_of(app) -> tuple[int, dict]:
