@@ -48,8 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from dashboard import jobs, models, security_headers  # noqa: F401  (models: every table on the metadata)
+    from dashboard import error_tracking, jobs, metrics, models, security_headers  # noqa: F401  (models: every table)
 
+    error_tracking.init_app(app)  # Sentry when SENTRY_DSN is set
+    metrics.init_app(app)         # request latency for /metrics
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login_manager.init_app(app)

@@ -190,6 +190,11 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER") or "no-reply@angelcx.local",
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
         "TOKEN_ENCRYPTION_KEY": _fernet_key("TOKEN_ENCRYPTION_KEY"),
+        # Operations: /metrics answers only with `Authorization: Bearer METRICS_TOKEN` (404 without the setting);
+        # errors go to Sentry when SENTRY_DSN is set.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "SENTRY_DSN": _url("SENTRY_DSN", ("https", "http")),
+        "SENTRY_ENVIRONMENT": os.environ.get("SENTRY_ENVIRONMENT") or "production",
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -4,6 +4,8 @@ from __future__ import annotations
 import requests
 from flask import current_app
 
+from dashboard import metrics
+
 TIMEOUT = (5, 20)
 
 
@@ -27,7 +29,8 @@ def request_ultravox(method: str, path: str, **kwargs) -> requests.Response:
     url = path if path.startswith("http") else f"{current_app.config['ULTRAVOX_API_BASE']}{path}"
     headers = {"X-API-Key": current_app.config["ULTRAVOX_API_KEY"], **kwargs.pop("headers", {})}
     try:
-        response = requests.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
+        with metrics.timed_call("ultravox"):
+            response = requests.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
     except requests.RequestException as error:
         raise UltravoxError(f"Ultravox could not be reached ({type(error).__name__}).") from error
     if response.status_code >= 400:

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 import stripe
 from flask import current_app
 
+from dashboard import metrics
+
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 
@@ -37,7 +39,8 @@ def _client() -> stripe.StripeClient:
 @contextmanager
 def _calling_stripe(action: str) -> Iterator[None]:
     try:
-        yield
+        with metrics.timed_call("stripe"):
+            yield
     except stripe.StripeError as error:
         # The request id lets support find the call in Stripe's logs; the key never appears in errors.
         current_app.logger.warning("Stripe refused to %s: %s (request %s)", action, error.user_message or error,

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from dashboard import metrics
 from dashboard.access import public
 from dashboard.billing import stripe_gateway
 from dashboard.billing.contracts import HANDLERS
@@ -83,6 +84,7 @@ def _own_duplicate_pending(event: dict, failed: list[str]) -> bool:
 @bp.post("/webhooks/stripe")
 @csrf.exempt
 @public
+@metrics.counts_webhook("stripe")
 def stripe_webhook():
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:

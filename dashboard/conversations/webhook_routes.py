@@ -6,6 +6,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, request
 
+from dashboard import metrics
 from dashboard.auth.guard import public
 from dashboard.conversations import ultravox_webhook
 from dashboard.conversations.ultravox_gateway import UltravoxError
@@ -20,6 +21,7 @@ webhooks = Blueprint("ultravox_webhooks", __name__)
 @webhooks.post("/webhooks/ultravox")
 @csrf.exempt
 @public
+@metrics.counts_webhook("ultravox")
 def ultravox():
     secret = current_app.config.get("ULTRAVOX_WEBHOOK_SECRET")
     if not secret:

@@ -1,13 +1,14 @@
-"""Home (an overview of the last 30 days) and /healthz."""
+"""Home (an overview of the last 30 days), the load balancer's /healthz and /readyz, and Prometheus' /metrics."""
 from __future__ import annotations
 
-from flask import jsonify, render_template
-from sqlalchemy import text
+from flask import Response, abort, jsonify, render_template
 
+from dashboard import metrics
 from dashboard.access import public
 from dashboard.analytics.operations import overview
 from dashboard.core import bp
-from dashboard.extensions import db
+from dashboard.core.readiness import readiness
+from dashboard.errors import problem
 from dashboard.tenancy import current_customer
 
 
@@ -19,9 +20,25 @@ def home():
 @bp.get("/healthz")
 @public
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:
-        db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    """Liveness: the process answers. No dependency is asked, so an outage never gets healthy workers killed."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@public
+def readyz():
+    """Readiness: send traffic here only while every configured dependency answers."""
+    ready, checks = readiness()
+    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+
+
+@bp.get("/metrics")
+@public
+def prometheus_metrics():
+    state = metrics.token_state()
+    if state == "off":
+        abort(404)  # without METRICS_TOKEN the endpoint does not exist
+    if state == "refused":
+        return problem(401, "Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`.",
+                       headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    return Response(metrics.exposition(), content_type=metrics.CONTENT_TYPE)

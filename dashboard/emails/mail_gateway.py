@@ -12,6 +12,7 @@ from pathlib import Path
 import flask_mail
 from flask import current_app
 
+from dashboard import metrics
 from dashboard.database import utcnow
 
 
@@ -90,7 +91,7 @@ def _send_smtp(message: flask_mail.Message) -> None:
     state = current_app.extensions["mail"]
     where = f"{state.server}:{state.port}"
     try:
-        with _Connection(state) as connection:
+        with metrics.timed_call("smtp"), _Connection(state) as connection:
             connection.send(message)
     except smtplib.SMTPAuthenticationError as error:
         # The server's reply can echo what was sent; say only that the login was refused.

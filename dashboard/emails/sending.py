@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select
 
+from dashboard import metrics
 from dashboard.agents.models import Agent
 from dashboard.auth.models import Customer
 from dashboard.billing.entitlements import NotEntitled, require
@@ -152,10 +153,12 @@ def deliver_email(email_log_id: int) -> None:
         else:
             entry.status = "failed"
         db.session.commit()
+        metrics.EMAILS.labels(entry.status).inc()
         log.warning("Follow-up email %s (attempt %d of %d) failed", email_log_id, attempt, most)
         raise Retry(error.message, at=entry.next_attempt_at) from None
     entry.status, entry.error, entry.sent_at = "sent", None, utcnow()
     db.session.commit()
+    metrics.EMAILS.labels("sent").inc()
 
 
 def _outgoing(entry: EmailLog) -> mail_gateway.OutgoingEmail | None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import update
 
+from dashboard import metrics
 from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.jobs.models import Job
@@ -79,6 +80,7 @@ def run_job(job_id: int) -> str:
         outcome = "done"
     finally:
         _attempt.reset(token)
+    metrics.JOB_OUTCOMES.labels(kind, outcome).inc()
     dispatch_pending()  # the jobs this one recorded
     return outcome
 

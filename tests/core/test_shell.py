@@ -1,4 +1,4 @@
-"""The shell every page lives in: navigation, flashes, vendored htmx, error pages, /healthz."""
+"""The shell every page lives in: navigation, flashes, vendored htmx, error pages."""
 import pytest
 from flask import abort
 
@@ -53,13 +53,6 @@ def test_error_pages_are_html_for_people_and_json_under_api(make_app, code):
 def test_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.get_json()["detail"]
-
-
-def test_health_check_reports_an_unreachable_database(make_app, tmp_path):
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/db.sqlite3")
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.get_json()["database"] == "unreachable"
 
 
 def test_only_responses_that_differ_by_htmx_vary_on_it(client, login_as, customer):

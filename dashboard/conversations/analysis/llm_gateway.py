@@ -7,6 +7,7 @@ import jsonschema
 import requests
 from flask import current_app
 
+from dashboard import metrics
 from dashboard.conversations.analysis import taxonomy
 from dashboard.conversations.analysis.result import AnalysisResult, Turn
 
@@ -60,18 +61,19 @@ def _transcript(turns: list[Turn]) -> str:
 def analyze(turns: list[Turn]) -> AnalysisResult:
     config = current_app.config
     try:
-        response = requests.post(
-            f"{config['ANALYSIS_LLM_URL']}/chat/completions",
-            headers={"Authorization": f"Bearer {config['ANALYSIS_LLM_API_KEY']}"},
-            json={
-                "model": config.get("ANALYSIS_LLM_MODEL") or "gpt-4o-mini",
-                "temperature": 0,
-                "response_format": {"type": "json_object"},
-                "messages": [{"role": "system", "content": _instructions()},
-                             {"role": "user", "content": _transcript(turns)}],
-            },
-            timeout=TIMEOUT,
-        )
+        with metrics.timed_call("llm"):
+            response = requests.post(
+                f"{config['ANALYSIS_LLM_URL']}/chat/completions",
+                headers={"Authorization": f"Bearer {config['ANALYSIS_LLM_API_KEY']}"},
+                json={
+                    "model": config.get("ANALYSIS_LLM_MODEL") or "gpt-4o-mini",
+                    "temperature": 0,
+                    "response_format": {"type": "json_object"},
+                    "messages": [{"role": "system", "content": _instructions()},
+                                 {"role": "user", "content": _transcript(turns)}],
+                },
+                timeout=TIMEOUT,
+            )
         response.raise_for_status()
         answer = json.loads(response.json()["choices"][0]["message"]["content"])
         jsonschema.validate(answer, ANSWER_SCHEMA)
