@@ -1,6 +1,7 @@
 """Object storage for uploaded files: the instance folder by default, an S3-compatible bucket when configured."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +21,7 @@ class Storage(Protocol):
     def open(self, key: str) -> Iterator[bytes]: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
+    def ping(self) -> None: ...
 
 
 def _safe_key(key: str) -> str:
@@ -61,6 +63,12 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def ping(self) -> None:
+        """Raise StorageUnavailable unless files can be written here."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK):
+            raise StorageUnavailable(f"{self.root} is not writable")
 
 
 class S3Storage:
@@ -113,6 +121,13 @@ class S3Storage:
         except FileNotFoundError:
             return False
         return True
+
+    def ping(self) -> None:
+        """Raise StorageUnavailable unless the bucket answers (HEAD, with the app's own credentials)."""
+        try:
+            self._call("head_bucket")
+        except FileNotFoundError:
+            raise StorageUnavailable(f"bucket {self.bucket} does not exist") from None
 
 
 def build(app: Flask) -> Storage:

@@ -66,3 +66,11 @@ def test_readiness_fails_while_the_database_is_behind_the_migrations(make_app, t
 def test_health_endpoints_need_no_sign_in(client):
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
+
+
+def test_readiness_asks_the_object_store_with_the_apps_own_credentials(make_app, s3_bucket):
+    ready = make_app(**s3_bucket).test_client().get("/readyz")
+    assert ready.status_code == 200 and ready.json["checks"]["storage"]["ok"] is True
+
+    missing = make_app(**{**s3_bucket, "STORAGE_BUCKET": "no-such-bucket"}).test_client().get("/readyz")
+    assert missing.status_code == 503 and missing.json["checks"]["storage"]["ok"] is False
