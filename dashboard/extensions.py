@@ -1,5 +1,8 @@
 """The Flask extensions, created unbound and initialised in create_app()."""
+import hashlib
+
 from authlib.integrations.flask_client import OAuth
+from flask import request
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,3 +38,15 @@ htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 mail = Mail()
 talisman = Talisman()  # configured by dashboard/security_headers.py
+
+
+def url_token() -> str:
+    """Rate-limit key: the URL's `token` (hashed, so a long forged one costs the store no more than a real one)."""
+    token = (request.view_args or {}).get("token", "")
+    return hashlib.blake2b(token.encode(), digest_size=12).hexdigest()
+
+
+def url_token_and_address() -> str:
+    """Rate-limit key: the URL's token with the client's address, so one site's visitors behind one office or
+    carrier address share a budget, and their other sites' budgets (and other addresses') are untouched."""
+    return f"{url_token()}@{get_remote_address()}"
