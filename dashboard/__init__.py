@@ -38,7 +38,8 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from dashboard import cli, errors, fragments, input_guard, templating
+    from dashboard import cli, errors, fragments, input_guard, shared_caching, templating
+    shared_caching.install(app)  # /widget/* and /static/* never read or write the session: CDNs may keep them
     input_guard.install(app)    # after Talisman: an error page the guard causes still carries the headers
     errors.register(app)
     fragments.register(app)
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         stripe_webhooks,        # /webhooks/stripe
         agents.bp,              # /agents: the list and the builder
         agents.widget_bp,       # /widget/<token>/...: the public widget's endpoints (any origin)
+        agents.widget_assets_bp,  # /static/js/widget.js (the loader) and /static/widget/widget.<hash>.js
         integrations.bp,        # /integrations: the third-party app catalog
         conversations.bp,       # /conversations: list, transcript, export
         ultravox_webhooks,      # /webhooks/ultravox
@@ -101,6 +103,6 @@ def _register_blueprints(app: Flask) -> None:
         crm.bp,                 # /leads
         onboarding.bp,          # /onboarding: profile → plan → first agent
         api.bp,                 # /api/v1: the JSON API (API keys)
-        core.bp,                # /, /healthz
+        core.bp,                # /, /healthz, /readyz, /metrics
     ):
         app.register_blueprint(blueprint)

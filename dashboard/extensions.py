@@ -1,11 +1,13 @@
 """The Flask extensions, created unbound and initialised in create_app()."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 from authlib.integrations.flask_client import OAuth
+from flask import request
 from flask_caching import Cache
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -67,3 +69,15 @@ def remember(key: str, compute: Callable[[], T], timeout: int | None = None) -> 
     except Exception as error:
         log.warning("cache write failed for %s: %s", key.split(":")[0], type(error).__name__)
     return value
+
+
+def url_token() -> str:
+    """Rate-limit key: the URL's `token` (hashed, so a long forged one costs the store no more than a real one)."""
+    token = (request.view_args or {}).get("token", "")
+    return hashlib.blake2b(token.encode(), digest_size=12).hexdigest()
+
+
+def url_token_and_address() -> str:
+    """Rate-limit key: the URL's token with the client's address, so one site's visitors behind one office or
+    carrier address share a budget, and their other sites' budgets (and other addresses') are untouched."""
+    return f"{url_token()}@{get_remote_address()}"

@@ -1,5 +1,6 @@
 """The widget's public side: signed agent tokens, the config a site reads, the embed snippet and its test page."""
 import json
+import re
 
 from itsdangerous import URLSafeSerializer
 
@@ -132,7 +133,8 @@ def test_the_test_page_needs_sign_in_and_the_widget_endpoints_do_not(app, client
 
 
 def test_the_widget_script_and_the_voice_client_bundle_are_served(app, client):
-    script = client.get("/static/js/widget.js")
+    loader = client.get("/static/js/widget.js").get_data(as_text=True)
+    script = client.get(re.search(r'"(/static/widget/widget\.[0-9a-f]{12}\.js)"', loader).group(1))
     assert script.status_code == 200 and "attachShadow" in script.get_data(as_text=True)
     assert "ultravox-client-0.5.0.min.js" in script.get_data(as_text=True)
     bundle = client.get("/static/vendor/ultravox-client-0.5.0.min.js")

@@ -1,7 +1,7 @@
 """The widget's public endpoints, called by static/js/widget.js from customers' sites: config and call creation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, Form, StringField
 from wtforms.validators import Email, Length, Optional
@@ -15,14 +15,27 @@ from dashboard.agents.widget.operations import (
     start_visitor_call,
 )
 from dashboard.errors import field_problem, problem
-from dashboard.extensions import csrf, limiter
+from dashboard.extensions import csrf, limiter, url_token, url_token_and_address
+from dashboard.shared_caching import cacheable
 
 widget_bp = Blueprint("widget", __name__, url_prefix="/widget")
 # Sites call these from their own origin without cookies; nothing here acts on a signed-in session.
 csrf.exempt(widget_bp)
 
+# Abuse is one address hammering one site's widget, so budgets are per token and address together (a busy
+# office's visitors share one address, but only on that business's site), with a burst allowance per second.
+# Each setting of the same name (an app setting) overrides its default; the README lists them.
+CONFIG_RATE_LIMIT = "600 per minute; 60 per second"
 CALL_RATE_LIMIT = "30 per minute"
-CONFIG_RATE_LIMIT = "120 per minute"
+# Calls cost the business its minutes: a ceiling per widget whatever the number of addresses.
+CALLS_PER_WIDGET_LIMIT = "300 per hour"
+# Browsers and CDNs keep the config a minute (plan changes reach visitors within it), and may answer from
+# a stale copy for 10 more minutes while they fetch the new one in the background.
+CONFIG_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
+
+
+def _limit(setting: str, default: str):
+    return lambda: current_app.config.get(setting, default)
 
 
 class VisitorForm(Form):
@@ -52,14 +65,18 @@ def _agent_or_404(token: str) -> Agent:
 
 @widget_bp.get("/<token>/config")
 @public
-@limiter.limit(CONFIG_RATE_LIMIT)
+@limiter.limit(_limit("WIDGET_CONFIG_RATE_LIMIT", CONFIG_RATE_LIMIT), key_func=url_token_and_address)
 def config(token: str):
-    return jsonify(public_config(_agent_or_404(token), request.url_root))
+    return cacheable(jsonify(public_config(_agent_or_404(token), request.url_root)), CONFIG_CACHE_CONTROL)
 
 
 @widget_bp.post("/<token>/calls")
 @public
-@limiter.limit(CALL_RATE_LIMIT, methods=["POST"],
+# Flask-Limiter checks the decorator nearest the view first and stops at the first refusal, so an address
+# refused for its own calls does not also spend the widget's ceiling (that would let one address block a site).
+@limiter.limit(_limit("WIDGET_CALLS_PER_WIDGET_LIMIT", CALLS_PER_WIDGET_LIMIT), key_func=url_token, methods=["POST"],
+               error_message="This business's assistant is taking too many calls right now. Please try again later.")
+@limiter.limit(_limit("WIDGET_CALL_RATE_LIMIT", CALL_RATE_LIMIT), key_func=url_token_and_address, methods=["POST"],
                error_message="Too many calls started from your address. Please wait a minute and try again.")
 def create_call(token: str):
     agent = _agent_or_404(token)
