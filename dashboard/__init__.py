@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         emails,
         integrations,
         onboarding,
+        webhooks_out,
     )
     from dashboard.api.converters import CONVERTERS
     from dashboard.billing.webhooks import bp as stripe_webhooks
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         emails.bp,              # /emails: templates and the send log
         analytics.bp,           # /analytics
         crm.bp,                 # /leads
+        webhooks_out.bp,        # /settings/webhooks: outgoing webhook endpoints and their deliveries
         onboarding.bp,          # /onboarding: profile → plan → first agent
         api.bp,                 # /api/v1: the JSON API (API keys)
         core.bp,                # /, /healthz, /readyz, /metrics

@@ -172,6 +172,8 @@ def load_config(instance_path: Path) -> dict:
         # Background jobs (dashboard/jobs): attempts before a job is dead, the backoff between them
         # (base · 2^(n-1) seconds, capped), how long a worker holds a job, and how often the worker sweeps.
         "JOBS_MAX_ATTEMPTS": _int("JOBS_MAX_ATTEMPTS", 8),
+        "WEBHOOK_ENDPOINTS_MAX": _int("WEBHOOK_ENDPOINTS_MAX", 10),
+        "WEBHOOK_RETRY_HOURS": _int("WEBHOOK_RETRY_HOURS", 72),
         "JOBS_RETRY_BASE_SECONDS": _int("JOBS_RETRY_BASE_SECONDS", 30),
         "JOBS_RETRY_CAP_SECONDS": _int("JOBS_RETRY_CAP_SECONDS", 3600),
         "JOBS_LEASE_SECONDS": _int("JOBS_LEASE_SECONDS", 300),

@@ -8,10 +8,12 @@ from dashboard.crm.models import Lead, Service, ServiceMatch
 from dashboard.emails.models import EmailLog, EmailTemplate
 from dashboard.integrations.models import ThirdPartyApp, ThirdPartyOAuth
 from dashboard.jobs.models import Job
+from dashboard.webhooks_out.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agent", "Analysis", "ApiKey", "Contract", "Conversation", "CustomTool", "Customer",
     "EmailLog", "EmailTemplate", "KnowledgeSource", "Lead", "LoginSession", "Message", "Plan",
     "PlanAccess", "Prompt", "PromptTemplate", "Service", "ServiceMatch", "StripeEvent",
     "ThirdPartyApp", "ThirdPartyOAuth", "Visitor", "Job", "IdempotencyKey",
+    "WebhookDelivery", "WebhookEndpoint",
 ]

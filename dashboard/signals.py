@@ -25,6 +25,11 @@ analysis_stored = _signals.signal("analysis-stored")
 follow-up job with `dashboard.jobs.defer`), so they are committed, or rolled back, with the analysis.
 """
 
+conversation_ended = _signals.signal("conversation-ended")
+"""conversations sends it when a conversation has ended, before its commit (kwargs: session_id).
+Receivers only add rows to that transaction (outgoing webhooks record their deliveries and jobs).
+"""
+
 measure_usage = _signals.signal("measure-usage")
 """billing asks what a customer used (kwargs: customer_id, since: the period's start or None).
 

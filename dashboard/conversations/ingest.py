@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import insert, select
 
 from dashboard.billing.entitlements import usage
@@ -12,6 +13,7 @@ from dashboard.conversations.analysis import analyze_conversation
 from dashboard.conversations.models import Conversation, Message, Visitor
 from dashboard.extensions import db
 from dashboard.jobs import defer
+from dashboard.signals import conversation_ended
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def close_conversation(conversation: Conversation, ended_at: datetime, call_minu
     conversation.text_messages_used = text_messages
     db.session.flush()
     flag_over_limit(conversation)
+    conversation_ended.send(current_app._get_current_object(), session_id=conversation.session_id)
 
 
 def flag_over_limit(conversation: Conversation) -> None:

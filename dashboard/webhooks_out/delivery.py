@@ -1,0 +1,104 @@
+"""The delivery job: one signed POST through the SSRF-safe client, retried with backoff for up to 3 days."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
+from dashboard import safe_http
+from dashboard.auth.models import Customer
+from dashboard.database import utcnow
+from dashboard.emails import mail_gateway
+from dashboard.extensions import db
+from dashboard.jobs import Retry, backoff, current_attempt, defer
+from dashboard.webhooks_out import signing
+from dashboard.webhooks_out.models import WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+EXCERPT_BYTES = 1024
+
+
+def retry_window() -> timedelta:
+    return timedelta(hours=current_app.config["WEBHOOK_RETRY_HOURS"])
+
+
+def signing_secrets(endpoint: WebhookEndpoint) -> list[str]:
+    """The current secret, then the previous one while its 24 hours last."""
+    secrets = [signing.decrypt(endpoint.secret_encrypted)]
+    if endpoint.previous_secret_encrypted and endpoint.previous_secret_expires_at \
+            and endpoint.previous_secret_expires_at > utcnow():
+        secrets.append(signing.decrypt(endpoint.previous_secret_encrypted))
+    return secrets
+
+
+def _post(endpoint: WebhookEndpoint, payload: dict) -> tuple[int | None, int | None, str, bool]:
+    """(status, latency ms, first KB of the answer or the error, succeeded) of one attempt."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json", "User-Agent": "AngelCX-Webhooks/1",
+               signing.SIGNATURE_HEADER: signing.signature_header(signing_secrets(endpoint), body)}
+    try:
+        response = safe_http.request("POST", endpoint.url, headers=headers, body=body, max_bytes=EXCERPT_BYTES)
+    except safe_http.UnsafeURL as error:
+        return None, None, error.message, False
+    return response.status, response.elapsed_ms, response.text, 200 <= response.status < 300
+
+
+def deliver(delivery_id: int) -> None:
+    """A job: send the delivery; on a failure record it and raise Retry until the 3-day window closes."""
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.status in ("succeeded", "failed"):
+        return
+    endpoint = delivery.endpoint
+    if not endpoint.enabled:
+        delivery.status, delivery.response_excerpt, delivery.next_attempt_at = "failed", "The endpoint is disabled.", None
+        db.session.commit()
+        return
+    payload = dict(delivery.payload)
+    db.session.commit()  # no transaction stays open while the receiver answers
+    status, latency, excerpt, succeeded = _post(endpoint, payload)
+    now = utcnow()
+    delivery.attempts += 1
+    delivery.response_status, delivery.latency_ms, delivery.response_excerpt = status, latency, excerpt[:EXCERPT_BYTES]
+    if succeeded:
+        delivery.status, delivery.next_attempt_at = "succeeded", None
+        endpoint.failing_since = None
+        db.session.commit()
+        return
+    endpoint.failing_since = endpoint.failing_since or now
+    if now - endpoint.failing_since >= retry_window():
+        _disable(endpoint, now)
+    attempt, most = current_attempt()
+    if not endpoint.enabled or now - delivery.created_at >= retry_window() or attempt >= most:
+        delivery.status, delivery.next_attempt_at = "failed", None
+        db.session.commit()
+        return
+    delivery.status, delivery.next_attempt_at = "retrying", now + backoff(attempt)
+    db.session.commit()
+    log.warning("Webhook delivery %s (attempt %d) failed with %s", delivery_id, attempt, status or "no answer")
+    raise Retry(f"answered {status}" if status else "no answer", at=delivery.next_attempt_at)
+
+
+def _disable(endpoint: WebhookEndpoint, now) -> None:
+    endpoint.enabled = False
+    endpoint.disabled_reason = (f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed for "
+                                f"{current_app.config['WEBHOOK_RETRY_HOURS']} hours.")
+    defer(send_disabled_notice, endpoint.webhook_endpoint_id)
+
+
+def send_disabled_notice(endpoint_id: int) -> None:
+    """A job: tell the business by email that its endpoint was disabled."""
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        return
+    customer = db.session.get(Customer, endpoint.customer_id)
+    email = mail_gateway.OutgoingEmail(
+        recipient=customer.email, subject="A webhook endpoint was disabled",
+        body=f"Every delivery to {endpoint.url} failed for {current_app.config['WEBHOOK_RETRY_HOURS']} hours, "
+             "so AngelCX stopped sending to it. Fix the endpoint, then enable it again in Settings → Webhooks.")
+    db.session.commit()
+    try:
+        mail_gateway.send(email)
+    except mail_gateway.MailError as error:
+        raise Retry(error.message) from None
