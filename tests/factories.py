@@ -177,3 +177,22 @@ def make_api_key(customer: Customer, name: str = "Zapier"):
     key, secret = create_api_key(customer, name)
     db.session.commit()
     return key, secret
+
+
+def make_webhook_endpoint(customer: Customer, url: str = "https://hooks.invalid/angelcx", **fields):
+    """An endpoint (its secret "whsec_test"); .invalid never resolves, so nothing leaves the machine."""
+    from dashboard.webhooks_out.models import WebhookEndpoint
+    from dashboard.webhooks_out.signing import encrypt
+
+    fields.setdefault("events", ["conversation.ended"])
+    return _save(WebhookEndpoint(customer_id=customer.customer_id, url=url, enabled=True,
+                                 secret_encrypted=encrypt("whsec_test"), **fields))
+
+
+def make_webhook_delivery(customer: Customer, endpoint=None):
+    from dashboard.webhooks_out.models import WebhookDelivery
+
+    endpoint = endpoint or make_webhook_endpoint(customer)
+    return _save(WebhookDelivery(webhook_endpoint_id=endpoint.webhook_endpoint_id, event_id="evt_test",
+                                 event_type="ping", payload={"id": "evt_test", "type": "ping"}, attempts=0,
+                                 status="pending"))
