@@ -1,0 +1,65 @@
+"""/api/v1/webhook-endpoints: list (keyset pages), create (secret shown once), read and delete a business's endpoints."""
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+
+from dashboard.api import bp
+from dashboard.api.idempotency import idempotent
+from dashboard.errors import field_problem, refuse_invalid, validated_json
+from dashboard.extensions import db
+from dashboard.pagination import keyset_page
+from dashboard.tenancy import current_customer, get_owned_or_404, scoped
+from dashboard.webhooks_out.models import WebhookEndpoint
+from dashboard.webhooks_out.operations import EVENTS, EndpointRefused, create_endpoint
+
+PAGE = 50
+ORDER = (WebhookEndpoint.webhook_endpoint_id,)
+ENDPOINT_CREATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["url", "events"],
+    "properties": {
+        "url": {"type": "string", "minLength": 1, "maxLength": 2000},
+        "events": {"type": "array", "minItems": 1, "maxItems": len(EVENTS), "items": {"enum": list(EVENTS)}},
+    },
+}
+
+
+def endpoint_json(endpoint: WebhookEndpoint) -> dict:
+    """An endpoint as the API answers it; never its secret."""
+    return {"id": endpoint.webhook_endpoint_id, "object": "webhook_endpoint", "url": endpoint.url,
+            "events": endpoint.events, "enabled": endpoint.enabled, "disabled_reason": endpoint.disabled_reason,
+            "created_at": endpoint.created_at.isoformat()}
+
+
+@bp.get("/webhook-endpoints")
+def list_webhook_endpoints():
+    page = keyset_page(scoped(WebhookEndpoint), ORDER, request.args.get("cursor"), PAGE)
+    return jsonify(object="list", data=[endpoint_json(endpoint) for endpoint in page.rows],
+                   has_more=page.has_more, next_cursor=page.next_cursor)
+
+
+@bp.post("/webhook-endpoints")
+@idempotent
+def create_webhook_endpoint():
+    document = validated_json(ENDPOINT_CREATE)
+    try:
+        endpoint, secret = create_endpoint(current_customer.customer_id, document["url"], document["events"])
+    except EndpointRefused as refused:
+        db.session.rollback()
+        refuse_invalid([field_problem([refused.field], refused.message)])
+    db.session.commit()
+    location = url_for("api.get_webhook_endpoint", endpoint_id=endpoint.webhook_endpoint_id)
+    return jsonify({**endpoint_json(endpoint), "secret": secret}), 201, {"Location": location}
+
+
+@bp.get("/webhook-endpoints/<int:endpoint_id>")
+def get_webhook_endpoint(endpoint_id: int):
+    return jsonify(endpoint_json(get_owned_or_404(WebhookEndpoint, endpoint_id)))
+
+
+@bp.delete("/webhook-endpoints/<int:endpoint_id>")
+def delete_webhook_endpoint(endpoint_id: int):
+    db.session.delete(get_owned_or_404(WebhookEndpoint, endpoint_id))
+    db.session.commit()
+    return "", 204
