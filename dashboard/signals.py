@@ -30,6 +30,20 @@ conversation_ended = _signals.signal("conversation-ended")
 Receivers only add rows to that transaction (outgoing webhooks record their deliveries and jobs).
 """
 
+conversation_started = _signals.signal("conversation-started")
+"""conversations sends it when a conversation has been opened, before its commit (kwargs: session_id)."""
+
+email_sent = _signals.signal("email-sent")
+"""emails sends it when a follow-up email was sent or failed for good, before that status is committed
+(kwargs: email_log_id, status: "sent" | "failed")."""
+
+lead_saved = _signals.signal("lead-saved")
+"""crm sends it when a lead was created or changed, before its commit (kwargs: lead_id, created: bool)."""
+
+contract_updated = _signals.signal("contract-updated")
+"""billing sends it when a contract was created, renewed, changed or ended by Stripe, before its commit
+(kwargs: contract_id)."""
+
 measure_usage = _signals.signal("measure-usage")
 """billing asks what a customer used (kwargs: customer_id, since: the period's start or None).
 

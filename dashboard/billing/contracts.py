@@ -16,7 +16,7 @@ from dashboard.billing.entitlements import active_contract
 from dashboard.billing.event_fields import digits, listing, mapping, text, timestamp
 from dashboard.billing.models import Contract, Plan
 from dashboard.extensions import db
-from dashboard.signals import contract_activated
+from dashboard.signals import contract_activated, contract_updated
 
 ENDED_SUBSCRIPTION_STATUSES = {"canceled", "incomplete_expired"}
 # Statuses no later event changes (the contract is over, or was a duplicate cancelled at Stripe), and why.
@@ -100,7 +100,14 @@ def checkout_completed(session: dict, at: datetime) -> str:
     _end_active_contracts(customer.customer_id, at)
     db.session.add(contract)
     contract_activated.send(current_app._get_current_object(), customer=customer)
+    _announce(contract)
     return "contract created"
+
+
+def _announce(contract: Contract) -> None:
+    """Tell higher domains (outgoing webhooks) the contract changed, in this transaction."""
+    db.session.flush()
+    contract_updated.send(current_app._get_current_object(), contract_id=contract.contract_id)
 
 
 def _invoice_subscription(invoice: dict) -> str | None:
@@ -123,6 +130,7 @@ def invoice_paid(invoice: dict, at: datetime) -> str:
     else:
         contract.refreshed_date, contract.expiry_date = at, period_end(at, contract.plan.cadence)
     contract.stripe_event_created = at
+    _announce(contract)
     return "contract renewed"
 
 
@@ -144,6 +152,7 @@ def subscription_updated(subscription: dict, at: datetime) -> str:
     contract.stripe_event_created = at
     if text(subscription, "status") in ENDED_SUBSCRIPTION_STATUSES:
         contract.status, contract.ended_at = "ended", timestamp(subscription.get("ended_at")) or at
+        _announce(contract)
         return "contract ended"
     # Cancelled in the portal to end with the paid period: still active, but it will not renew.
     contract.cancel_at_period_end = bool(subscription.get("cancel_at_period_end") or subscription.get("cancel_at"))
@@ -155,6 +164,7 @@ def subscription_updated(subscription: dict, at: datetime) -> str:
     end = items[0].get("current_period_end") or subscription.get("current_period_end")
     if start and end:
         contract.refreshed_date, contract.expiry_date = timestamp(start), timestamp(end)
+    _announce(contract)
     return "contract updated"
 
 
@@ -177,6 +187,7 @@ def subscription_deleted(subscription: dict, at: datetime) -> str:
         return FINAL_STATUSES[contract.status]
     contract.status, contract.ended_at = "ended", timestamp(subscription.get("ended_at")) or at
     contract.stripe_event_created = max(at, contract.stripe_event_created or at)
+    _announce(contract)
     return "contract ended"
 
 

@@ -13,7 +13,7 @@ from dashboard.conversations.analysis import analyze_conversation
 from dashboard.conversations.models import Conversation, Message, Visitor
 from dashboard.extensions import db
 from dashboard.jobs import defer
-from dashboard.signals import conversation_ended
+from dashboard.signals import conversation_ended, conversation_started
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ def open_conversation(customer_id: int, agent_id: int | None, channel: str, deta
     )
     db.session.add(conversation)
     db.session.flush()
+    conversation_started.send(current_app._get_current_object(), session_id=conversation.session_id)
     return conversation
 
 

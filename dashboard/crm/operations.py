@@ -1,11 +1,13 @@
 """Leads, services and matches: serialising to the documented shapes, and saving validated input."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import Select, func, select
 
 from dashboard.crm.models import Lead, Service, ServiceMatch
 from dashboard.database import utcnow
 from dashboard.extensions import db
+from dashboard.signals import lead_saved
 
 
 def _time(value) -> str:
@@ -53,8 +55,10 @@ def save_lead(lead: Lead, document: dict) -> Lead:
         if field in document:
             setattr(lead, field, {**(getattr(lead, field) or {}), **document[field]})
     lead.updated_at = utcnow()
+    created = lead.lead_id is None
     db.session.add(lead)
     db.session.flush()
+    lead_saved.send(current_app._get_current_object(), lead_id=lead.lead_id, created=created)
     return lead
 
 

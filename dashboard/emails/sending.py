@@ -18,6 +18,7 @@ from dashboard.emails.models import EmailLog, EmailTemplate
 from dashboard.emails.operations import PLACEHOLDER_PATTERN
 from dashboard.extensions import db
 from dashboard.jobs import Retry, backoff, current_attempt, defer
+from dashboard.signals import email_sent
 
 log = logging.getLogger(__name__)
 
@@ -152,11 +153,13 @@ def deliver_email(email_log_id: int) -> None:
             entry.status, entry.next_attempt_at = "retrying", utcnow() + backoff(attempt)
         else:
             entry.status = "failed"
+            email_sent.send(current_app._get_current_object(), email_log_id=entry.email_log_id, status="failed")
         db.session.commit()
         metrics.EMAILS.labels(entry.status).inc()
         log.warning("Follow-up email %s (attempt %d of %d) failed", email_log_id, attempt, most)
         raise Retry(error.message, at=entry.next_attempt_at) from None
     entry.status, entry.error, entry.sent_at = "sent", None, utcnow()
+    email_sent.send(current_app._get_current_object(), email_log_id=entry.email_log_id, status="sent")
     db.session.commit()
     metrics.EMAILS.labels("sent").inc()
 

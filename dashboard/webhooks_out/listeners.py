@@ -3,9 +3,20 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from dashboard.billing.models import Contract
 from dashboard.conversations.models import Analysis, Conversation
+from dashboard.crm.models import Lead
+from dashboard.crm.operations import lead_json
+from dashboard.emails.models import EmailLog
 from dashboard.extensions import db
-from dashboard.signals import analysis_stored, conversation_ended
+from dashboard.signals import (
+    analysis_stored,
+    contract_updated,
+    conversation_ended,
+    conversation_started,
+    email_sent,
+    lead_saved,
+)
 from dashboard.webhooks_out.operations import record_event
 
 
@@ -20,6 +31,13 @@ def conversation_object(conversation: Conversation) -> dict:
             "created_at": _time(conversation.created_at), "ended_at": _time(conversation.ended_at),
             "call_minutes_used": str(conversation.call_minutes_used),
             "text_messages_used": conversation.text_messages_used}
+
+
+@conversation_started.connect
+def _conversation_started(_sender, session_id: int, **_):
+    conversation = db.session.get(Conversation, session_id)
+    if conversation is not None:
+        record_event(conversation.customer_id, "conversation.started", conversation_object(conversation))
 
 
 @conversation_ended.connect
@@ -40,3 +58,32 @@ def _conversation_analyzed(_sender, session_id: int, **_):
     obj["analysis"] = {"call_summary": analysis.call_summary, "intent": analysis.intent,
                        "sentiment": analysis.sentiment, "category": analysis.category, "action": analysis.action}
     record_event(conversation.customer_id, "conversation.analyzed", obj)
+
+
+@email_sent.connect
+def _email_sent(_sender, email_log_id: int, status: str, **_):
+    entry = db.session.get(EmailLog, email_log_id)
+    if entry is None:
+        return
+    record_event(entry.customer_id, f"email.{status}", {
+        "id": entry.email_log_id, "object": "email", "conversation_id": entry.session_id, "agent_id": entry.agent_id,
+        "recipient_email": entry.recipient_email, "subject": entry.subject, "status": entry.status,
+        "error": entry.error, "attempts": entry.attempts, "sent_at": _time(entry.sent_at)})
+
+
+@lead_saved.connect
+def _lead_saved(_sender, lead_id: int, created: bool, **_):
+    lead = db.session.get(Lead, lead_id)
+    if lead is not None:
+        record_event(lead.customer_id, "lead.created" if created else "lead.updated", lead_json(lead))
+
+
+@contract_updated.connect
+def _contract_updated(_sender, contract_id: int, **_):
+    contract = db.session.get(Contract, contract_id)
+    if contract is None:
+        return
+    record_event(contract.customer_id, "contract.updated", {
+        "id": contract.contract_id, "object": "contract", "plan_id": contract.plan_id, "status": contract.status,
+        "refreshed_date": _time(contract.refreshed_date), "expiry_date": _time(contract.expiry_date),
+        "cancel_at_period_end": contract.cancel_at_period_end, "ended_at": _time(contract.ended_at)})
