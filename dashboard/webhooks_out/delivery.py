@@ -33,13 +33,13 @@ def signing_secrets(endpoint: WebhookEndpoint) -> list[str]:
     return secrets
 
 
-def _post(endpoint: WebhookEndpoint, payload: dict) -> tuple[int | None, int | None, str, bool]:
+def _post(url: str, secrets: list[str], payload: dict) -> tuple[int | None, int | None, str, bool]:
     """(status, latency ms, first KB of the answer or the error, succeeded) of one attempt."""
     body = json.dumps(payload, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", "User-Agent": "AngelCX-Webhooks/1",
-               signing.SIGNATURE_HEADER: signing.signature_header(signing_secrets(endpoint), body)}
+               signing.SIGNATURE_HEADER: signing.signature_header(secrets, body)}
     try:
-        response = safe_http.request("POST", endpoint.url, headers=headers, body=body, max_bytes=EXCERPT_BYTES)
+        response = safe_http.request("POST", url, headers=headers, body=body, max_bytes=EXCERPT_BYTES)
     except safe_http.UnsafeURL as error:
         return None, None, error.message, False
     return response.status, response.elapsed_ms, response.text, 200 <= response.status < 300
@@ -55,9 +55,9 @@ def deliver(delivery_id: int) -> None:
         delivery.status, delivery.response_excerpt, delivery.next_attempt_at = "failed", "The endpoint is disabled.", None
         db.session.commit()
         return
-    payload = dict(delivery.payload)
-    db.session.commit()  # no transaction stays open while the receiver answers
-    status, latency, excerpt, succeeded = _post(endpoint, payload)
+    url, secrets, payload = endpoint.url, signing_secrets(endpoint), dict(delivery.payload)
+    db.session.commit()  # no transaction stays open while the receiver answers (nothing is read until it has)
+    status, latency, excerpt, succeeded = _post(url, secrets, payload)
     now = utcnow()
     delivery.attempts += 1
     delivery.response_status, delivery.latency_ms, delivery.response_excerpt = status, latency, excerpt[:EXCERPT_BYTES]
