@@ -47,3 +47,7 @@ def register(app: Flask) -> None:
     from dashboard.billing.cli import billing_cli
 
     app.cli.add_command(billing_cli)
+    from dashboard.integrations.cli import catalog_cli, integrations_cli
+
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(integrations_cli)

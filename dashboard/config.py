@@ -85,9 +85,11 @@ def _fernet_key(name: str) -> str | None:
     if not value:
         return None
     try:
-        Fernet(value.encode())
+        for key in value.split(","):  # the first encrypts, every one decrypts (dashboard/encryption.py)
+            Fernet(key.strip().encode())
     except Exception:
-        raise ConfigError(f"{name} must be a Fernet key (32 url-safe base64-encoded bytes)") from None
+        raise ConfigError(f"{name} must be a Fernet key (32 url-safe base64-encoded bytes), or several "
+                          "separated by commas (the new one first) while rotating") from None
     return value
 
 

@@ -63,6 +63,22 @@ transcript_panels = _signals.signal("transcript-panels")
 (kwargs: conversation). Each receiver returns (template name, context dict) or None.
 """
 
+rotate_encrypted_secrets = _signals.signal("rotate-encrypted-secrets")
+"""`flask integrations rotate-key` asks higher domains to re-encrypt what they keep encrypted under the first
+TOKEN_ENCRYPTION_KEY (dashboard.encryption.rotate), in its transaction (kwargs: none). Each receiver returns how
+many values it rewrote (webhooks_out: endpoint signing secrets).
+"""
+
+agent_extensions = _signals.signal("agent-extensions")
+"""agents asks what higher domains add to an agent's conversations (kwargs: agent, reveal_secrets: bool).
+
+Channel-neutral, for voice (the Ultravox call) and text chat alike. Each receiver returns a list of
+`dashboard.agents.extensions.Extension`-shaped objects: `prompt` (text added to the system prompt, or None)
+and `tools` (each {"name", "description", "url", "method", "parameters": [{"name", "description", "schema",
+"required"}], "headers": {name: value}}; the tool is called with the arguments as a JSON body and the headers).
+With reveal_secrets false (a page showing the compiled call) header values are replaced by "********".
+"""
+
 
 def collect(signal, sender, **kwargs) -> list:
     """Send `signal` and return the receivers' answers that are not None, in connection order."""
