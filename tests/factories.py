@@ -150,8 +150,10 @@ def make_app_catalog_entry(slug: str | None = None, coming_soon: bool = False) -
 
 def make_connection(agent: Agent, app: ThirdPartyApp | None = None) -> ThirdPartyOAuth:
     app = app or make_app_catalog_entry()
+    from dashboard.integrations.tokens import seal
+
     return _save(ThirdPartyOAuth(agent_id=agent.agent_id, third_party_app_id=app.third_party_app_id,
-                                 access_token="encrypted", refresh_token="encrypted", additional_data={}))
+                                 access_token=seal("at-plain"), refresh_token=seal("rt-plain"), additional_data={}))
 
 
 def make_lead(customer: Customer, **fields) -> Lead:

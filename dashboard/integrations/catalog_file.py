@@ -64,6 +64,9 @@ SCHEMA = {
                         "authorize_url": _URL, "token_url": _URL, "revoke_url": _URL, "userinfo_url": _URL,
                         "api_base": _URL,
                         "scopes": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+                        # What the connection cannot do without (default: every scope asked for); a provider
+                        # granting less is refused at connect time.
+                        "required_scopes": {"type": "array", "items": {"type": "string", "minLength": 1}},
                         "scope_separator": {"enum": [" ", ","]},
                         "pkce": {"type": "boolean"},
                         "token_auth_method": {"enum": ["client_secret_post", "client_secret_basic"]},
