@@ -83,7 +83,8 @@ def take_state_data(app: ThirdPartyApp, state: str) -> dict | None:
 
 def _raise_for(error: Exception, app: ThirdPartyApp, doing: str):
     if isinstance(error, OAuthError):
-        current_app.logger.warning("Integration %s refused to %s: %s", app.slug, doing, error.error)
+        current_app.logger.warning("Integration %s refused to %s: %s (%s)", app.slug, doing, error.error,
+                                   (error.description or "")[:200])
         raise ProviderRefused(f"{app.name} refused to {doing} ({error.error}).", error.error or "") from None
     current_app.logger.warning("Integration %s unreachable to %s: %s", app.slug, doing, type(error).__name__)
     raise ProviderUnreachable(f"{app.name} could not be reached to {doing}. Please try again shortly.") from None

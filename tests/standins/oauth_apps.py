@@ -53,11 +53,13 @@ class OAuthServer:
 
 
 def start_oauth_server(clients: list[dict], redirect_uris: list[str], scopes: list[str],
-                       access_token_ttl: int = 3600, token_extras: dict | None = None) -> OAuthServer:
+                       access_token_ttl: int = 3600, token_extras: dict | None = None,
+                       short_ttl: dict[str, int] | None = None) -> OAuthServer:
     port = free_port()
     env = {**os.environ, "PORT": str(port), "CLIENTS": json.dumps(clients), "REDIRECT_URIS": ",".join(redirect_uris),
            "SCOPES": " ".join(scopes), "ACCESS_TOKEN_TTL": str(access_token_ttl),
-           "INTROSPECTION_SECRET": INTROSPECTION_SECRET, "TOKEN_EXTRAS": json.dumps(token_extras or {})}
+           "INTROSPECTION_SECRET": INTROSPECTION_SECRET, "TOKEN_EXTRAS": json.dumps(token_extras or {}),
+           "SHORT_TTL_CLIENTS": ",".join(f"{client}:{seconds}" for client, seconds in (short_ttl or {}).items())}
     process = BackgroundProcess(["node", str(SCRIPT), str(port)], env=env)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -25,6 +25,9 @@ CLIENTS = {
 }
 SLACK_CHANNEL = {"incoming_webhook": {"channel": "#front-desk", "channel_id": "C0FRONT",
                                       "configuration_url": "https://acme-support.slack.com/services/B0HOOK"}}
+# Slack's access tokens run out in seconds at the stand-in, so every use goes through a real refresh, and a test
+# can wait for one to be dead at the provider.
+SLACK_TOKEN_SECONDS = 3
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
@@ -42,7 +45,8 @@ def start_standins(redirect_uris: list[str]):
     methods = {app["slug"]: app["oauth"]["token_auth_method"] for app in data["apps"] if app.get("oauth")}
     server = start_oauth_server(
         [{**CLIENTS[slug], "token_endpoint_auth_method": methods[slug]} for slug in CLIENTS],
-        redirect_uris, provider_scopes(), token_extras={"slack-client": SLACK_CHANNEL})
+        redirect_uris, provider_scopes(), token_extras={"slack-client": SLACK_CHANNEL},
+        short_ttl={"slack-client": SLACK_TOKEN_SECONDS})
     apis = AppAPIs(server.introspect, {slug: client["client_id"] for slug, client in CLIENTS.items()})
     return server, apis
 

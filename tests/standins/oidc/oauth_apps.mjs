@@ -14,6 +14,9 @@ const redirectUris = (process.env.REDIRECT_URIS || '').split(',').filter(Boolean
 const scopes = (process.env.SCOPES || 'openid email profile').split(' ').filter(Boolean);
 const tokenExtras = JSON.parse(process.env.TOKEN_EXTRAS || '{}');
 const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL || 3600);
+// "client_id:seconds,…": clients whose access tokens run out quickly (a test waits for one to expire).
+const shortTtl = Object.fromEntries((process.env.SHORT_TTL_CLIENTS || '').split(',').filter(Boolean)
+  .map((pair) => [pair.split(':')[0], Number(pair.split(':')[1])]));
 // The introspection client (the API stand-ins) may ask about any token.
 const introspector = { client_id: 'api-standin', client_secret: process.env.INTROSPECTION_SECRET || 'api-standin-secret',
   redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic' };
@@ -44,7 +47,7 @@ const provider = new Provider(issuer, {
   pkce: { required: () => false },  // required of a request only when the app's catalog entry asks for it
   scopes,
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-  ttl: { AccessToken: accessTokenTtl, AuthorizationCode: 60, Grant: 86400, Interaction: 600, Session: 86400,
+  ttl: { AccessToken: (ctx, token, client) => shortTtl[client.clientId] || accessTokenTtl, AuthorizationCode: 60, Grant: 86400, Interaction: 600, Session: 86400,
          RefreshToken: 86400 },
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: true,
@@ -83,6 +86,9 @@ provider.use(async (ctx, next) => {
     Object.assign(ctx.body, extras);
   }
 });
+
+// Why a grant was refused, for a failing test's output (the answer itself says only invalid_grant).
+provider.on('grant.error', (ctx, error) => process.stderr.write(`grant.error ${error.error_detail || error.message}\n`));
 
 const server = provider.listen(port, '127.0.0.1', () => process.stdout.write(`READY ${issuer}\n`));
 const shutdown = () => server.close(() => process.exit(0));
