@@ -23,18 +23,18 @@ def _back_to(agent_id: int | None):
     return redirect(url_for("agents.show", agent_id=agent_id, _anchor="integrations"))
 
 
-def _app_or_404(slug: str):
-    app = connections.available_app(slug) if len(slug) <= 60 else None
+def _app_or_404(app_slug: str):
+    app = connections.available_app(app_slug) if len(app_slug) <= 60 else None
     if app is None:
         abort(404)
     return app
 
 
-@agent_bp.post("/<int:agent_id>/integrations/<slug>/connect")
-def connect(agent_id: int, slug: str):
+@agent_bp.post("/<int:agent_id>/integrations/<app_slug>/connect")
+def connect(agent_id: int, app_slug: str):
     """To the provider's consent page (CSRF-checked form post; the agent must be the customer's own)."""
     agent = get_owned_or_404(Agent, agent_id)
-    app = _app_or_404(slug)
+    app = _app_or_404(app_slug)
     reason = connections.why_not_connectable(app, current_customer.customer_id)
     if reason:
         flash(f"{reason} Nothing was connected.", "error")
@@ -42,14 +42,14 @@ def connect(agent_id: int, slug: str):
     return connections.begin(agent, app, url_for("integrations.callback", _external=True))
 
 
-@bp.post("/<slug>/connect")
-def connect_from_catalog(slug: str):
+@bp.post("/<app_slug>/connect")
+def connect_from_catalog(app_slug: str):
     """The Integrations page's Connect: the agent comes from the form."""
     agent_id = request.form.get("agent_id", "")
     if not agent_id.isdigit() or len(agent_id) > 18:
         flash("Choose an agent to connect.", "error")
         return _back_to(None)
-    return connect(int(agent_id), slug)
+    return connect(int(agent_id), app_slug)
 
 
 @bp.get("/oauth/callback")
@@ -66,10 +66,10 @@ def callback():
     return _back_to(connected.agent_id)
 
 
-@agent_bp.post("/<int:agent_id>/integrations/<slug>/disconnect")
-def disconnect(agent_id: int, slug: str):
+@agent_bp.post("/<int:agent_id>/integrations/<app_slug>/disconnect")
+def disconnect(agent_id: int, app_slug: str):
     agent = get_owned_or_404(Agent, agent_id)
-    app = _app_or_404(slug)
+    app = _app_or_404(app_slug)
     connection = db.session.scalars(db.select(ThirdPartyOAuth).where(
         ThirdPartyOAuth.agent_id == agent.agent_id,
         ThirdPartyOAuth.third_party_app_id == app.third_party_app_id)).first()

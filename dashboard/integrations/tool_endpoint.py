@@ -2,7 +2,8 @@
 
 `POST /integrations/tools/<connection_id>/<action>` with the JSON arguments and the header TOOL_SECRET_HEADER,
 whose value only this connection's compiled tools carry (an HMAC under SECRET_KEY of the connection's
-`tool_key`, which changes at every reconnect). The answer is text/plain: what the model should hear.
+`tool_key`, which changes at every reconnect); without it, or for an action the app does not offer, 404. The
+answer is text/plain: what the model should hear.
 """
 from __future__ import annotations
 
@@ -37,11 +38,12 @@ def call_action(connection_id: int, action_name: str):
     connection = db.session.get(ThirdPartyOAuth, connection_id)
     offered = request.headers.get(TOOL_SECRET_HEADER, "")
     if connection is None or not connection.tool_key or not hmac.compare_digest(offered, tool_secret(connection)):
-        return problem(401, "This tool call is not signed for this connection.")
+        # 404, not 401: whether another customer's connection exists is not told.
+        return problem(404, "No such tool.")
     app = connection.app
     action = ACTIONS.get(app.slug, {}).get(action_name) if action_name in (app.actions or []) else None
     if action is None:
-        return problem(404, f"{app.name} has no action {action_name[:60]!r} here.")
+        return problem(404, "No such tool.")
     arguments = validated_json(action.json_schema())
     data, api_base = dict(connection.additional_data or {}), app.oauth["api_base"]
     db.session.commit()

@@ -110,8 +110,8 @@ def test_actions_reach_the_providers_apis_with_the_stored_token(login_as, custom
     bad = call_tool(client, tools["createEvent"], {"summary": "x", "start": 5})
     assert bad.status_code == 422 and {e["path"] for e in bad.get_json()["errors"]} >= {"/start", ""}
     wrong = dict(tools["notifyTeam"], staticParameters=tools["checkAvailability"]["staticParameters"])
-    assert call_tool(client, wrong, {"message": "hi"}).status_code == 401
-    assert client.post(f"/integrations/tools/{hubspot.third_party_oauth_id}/notifyTeam", json={}).status_code == 401
+    assert call_tool(client, wrong, {"message": "hi"}).status_code == 404
+    assert client.post(f"/integrations/tools/{hubspot.third_party_oauth_id}/notifyTeam", json={}).status_code == 404
     # freeBusy, events, contacts (the 409 is refused, so not recorded), PATCH, GET, notes, chat.postMessage
     assert len(apis.requests) == 7
 
@@ -146,7 +146,7 @@ def test_an_expired_token_is_refreshed_before_use_and_a_refused_refresh_needs_re
     # Reconnecting makes it usable again, with a new tool secret (the old compiled tool no longer works).
     connect(client, agent, "slack")
     assert db.session.get(ThirdPartyOAuth, connection.third_party_oauth_id).status == "connected"
-    assert call_tool(client, tool, {"message": "x"}).status_code == 401
+    assert call_tool(client, tool, {"message": "x"}).status_code == 404
 
 
 def test_disconnect_revokes_at_the_provider_and_deletes(login_as, customer, oauth_server, app):
