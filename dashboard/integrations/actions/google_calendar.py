@@ -62,7 +62,7 @@ ACTIONS = {action.name: action for action in (
         Parameter("date", "The day, as YYYY-MM-DD.", {"type": "string", "format": "date"}),
         Parameter("timeZone", "The IANA time zone to answer in, e.g. Europe/London.",
                   {"type": "string", "maxLength": 64}, required=False),
-    ), check_availability, "Checks free and busy times on a day"),
+    ), check_availability, "check free and busy times on a day"),
     Action("createEvent", "Book an event on the business's calendar once the visitor agreed to a time.", (
         Parameter("summary", "The event's title, e.g. 'Consultation with Ana Silva'.",
                   {"type": "string", "minLength": 1, "maxLength": 200}),
@@ -71,5 +71,5 @@ ACTIONS = {action.name: action for action in (
         Parameter("attendeeEmail", "The visitor's email, to invite them.",
                   {"type": "string", "format": "email", "maxLength": 254}, required=False),
         Parameter("description", "Notes for the event.", {"type": "string", "maxLength": 2000}, required=False),
-    ), create_event, "Books events"),
+    ), create_event, "book events"),
 )}

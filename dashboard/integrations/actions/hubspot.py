@@ -49,9 +49,9 @@ ACTIONS = {action.name: action for action in (
         Parameter("firstName", "First name.", {"type": "string", "maxLength": 100}, required=False),
         Parameter("lastName", "Last name.", {"type": "string", "maxLength": 100}, required=False),
         Parameter("phone", "Phone number.", {"type": "string", "maxLength": 40}, required=False),
-    ), save_contact, "Creates or updates contacts"),
+    ), save_contact, "create or update contacts"),
     Action("addContactNote", "Add a note about what the visitor wanted to their contact.", (
         Parameter("email", "The contact's email address.", _EMAIL),
         Parameter("note", "The note.", {"type": "string", "minLength": 1, "maxLength": 5000}),
-    ), add_contact_note, "Adds notes to contacts"),
+    ), add_contact_note, "add notes to contacts"),
 )}

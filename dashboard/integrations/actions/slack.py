@@ -18,5 +18,5 @@ ACTIONS = {action.name: action for action in (
     Action("notifyTeam", "Tell the business's team in Slack that a visitor needs a person.", (
         Parameter("message", "Who the visitor is, how to reach them and what they need.",
                   {"type": "string", "minLength": 1, "maxLength": 3000}),
-    ), notify_team, "Posts to a chosen channel"),
+    ), notify_team, "post to the channel chosen when connecting"),
 )}

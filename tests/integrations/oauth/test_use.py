@@ -66,7 +66,7 @@ def test_the_compiled_call_carries_the_apps_prompt_and_actions_and_the_page_hide
     assert "checkAvailability" in embed and secret["value"] not in embed and "********" in embed
     # What the connection adds is shown with it.
     page = client.get(f"/agents/{agent.agent_id}").get_data(as_text=True)
-    assert "Checks free and busy times on a day, Books events" in page
+    assert "Lets the agent check free and busy times on a day, book events" in page
 
 
 def test_actions_reach_the_providers_apis_with_the_stored_token(login_as, customer, apis):
