@@ -153,7 +153,7 @@ def _store(agent: Agent, app: ThirdPartyApp, token: dict, account: dict) -> Thir
     """Create or replace (a reconnect) the agent's connection to the app."""
     connection = db.session.scalars(select(ThirdPartyOAuth).where(
         ThirdPartyOAuth.agent_id == agent.agent_id, ThirdPartyOAuth.third_party_app_id == app.third_party_app_id
-    ).with_for_update()).first()
+    ).with_for_update(of=ThirdPartyOAuth)).first()
     if connection is None:
         connection = ThirdPartyOAuth(agent_id=agent.agent_id, third_party_app_id=app.third_party_app_id)
         db.session.add(connection)

@@ -48,6 +48,10 @@ class OAuthServer:
         """The token endpoint's next answer is a 500 with an HTML page."""
         requests.post(f"{self.issuer}/__fail", timeout=10).raise_for_status()
 
+    def delay_token_answers(self, milliseconds: int) -> None:
+        """The token endpoint answers `milliseconds` late from now on (0: at once), so concurrent refreshes overlap."""
+        requests.post(f"{self.issuer}/__delay", params={"ms": milliseconds}, timeout=10).raise_for_status()
+
     def stop(self) -> None:
         self.process.stop()
 

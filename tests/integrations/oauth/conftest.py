@@ -25,8 +25,8 @@ CLIENTS = {
 }
 SLACK_CHANNEL = {"incoming_webhook": {"channel": "#front-desk", "channel_id": "C0FRONT",
                                       "configuration_url": "https://acme-support.slack.com/services/B0HOOK"}}
-# Slack's access tokens run out in seconds at the stand-in, so every use goes through a real refresh, and a test
-# can wait for one to be dead at the provider.
+# Slack's first access token runs out in seconds at the stand-in, so a test can wait for it to be dead at the
+# provider and see the next use refresh it (refreshed ones live an hour).
 SLACK_TOKEN_SECONDS = 3
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 

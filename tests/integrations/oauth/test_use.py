@@ -132,11 +132,13 @@ def test_an_expired_token_is_refreshed_before_use_and_a_refused_refresh_needs_re
     row = db.session.get(ThirdPartyOAuth, connection.third_party_oauth_id)
     assert apis.requests[-1]["token"] == unseal(row.access_token) != old_access
     assert unseal(row.refresh_token) != old_refresh  # the provider rotated it
-    assert row.expiry > utcnow() - timedelta(seconds=5) and row.refresh_claimed_until is None
+    assert row.expiry > utcnow() + timedelta(minutes=30) and row.refresh_claimed_until is None
 
     # The provider refuses the next refresh (the grant was revoked there): the connection needs reconnecting.
     requests.post(oauth_server.revoke_url, data={"token": unseal(row.refresh_token), "client_id": "slack-client",
                                                  "client_secret": "slack-secret"}, timeout=10).raise_for_status()
+    row.expiry = utcnow() + timedelta(minutes=2)  # within the 5-minute margin: the next use refreshes
+    db.session.commit()
     refused = call_tool(client, tool, {"message": "Another visitor."})
     assert refused.status_code == 409 and "needs reconnecting" in refused.get_data(as_text=True)
     assert db.session.get(ThirdPartyOAuth, connection.third_party_oauth_id).status == "needs_reconnect"

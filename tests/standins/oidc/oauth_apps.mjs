@@ -14,7 +14,8 @@ const redirectUris = (process.env.REDIRECT_URIS || '').split(',').filter(Boolean
 const scopes = (process.env.SCOPES || 'openid email profile').split(' ').filter(Boolean);
 const tokenExtras = JSON.parse(process.env.TOKEN_EXTRAS || '{}');
 const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL || 3600);
-// "client_id:seconds,…": clients whose access tokens run out quickly (a test waits for one to expire).
+// "client_id:seconds,…": clients whose first access token (from the authorization code) runs out quickly, so a
+// test can wait for it to expire; tokens from a refresh live ACCESS_TOKEN_TTL.
 const shortTtl = Object.fromEntries((process.env.SHORT_TTL_CLIENTS || '').split(',').filter(Boolean)
   .map((pair) => [pair.split(':')[0], Number(pair.split(':')[1])]));
 // The introspection client (the API stand-ins) may ask about any token.
@@ -47,7 +48,8 @@ const provider = new Provider(issuer, {
   pkce: { required: () => false },  // required of a request only when the app's catalog entry asks for it
   scopes,
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-  ttl: { AccessToken: (ctx, token, client) => shortTtl[client.clientId] || accessTokenTtl, AuthorizationCode: 60, Grant: 86400, Interaction: 600, Session: 86400,
+  ttl: { AccessToken: (ctx, token, client) => (token.gty === 'authorization_code' && shortTtl[client.clientId])
+    || accessTokenTtl, AuthorizationCode: 60, Grant: 86400, Interaction: 600, Session: 86400,
          RefreshToken: 86400 },
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: true,
@@ -63,6 +65,7 @@ const provider = new Provider(issuer, {
 });
 
 let failNext = false;
+let tokenDelayMs = 0;
 
 // The dev consent grants every scope asked for that the provider knows (SCOPES); unknown ones are dropped,
 // which is how a test makes the provider grant less than an app needs.
@@ -71,6 +74,14 @@ provider.use(async (ctx, next) => {
     failNext = true;
     ctx.status = 204;
     return;
+  }
+  if (ctx.path === '/__delay' && ctx.method === 'POST') {  // the token endpoint answers this much later from now on
+    tokenDelayMs = Number(ctx.query.ms || 0);
+    ctx.status = 204;
+    return;
+  }
+  if (tokenDelayMs && ctx.path === '/token') {
+    await new Promise((resolve) => { setTimeout(resolve, tokenDelayMs); });
   }
   if (failNext && ctx.path === '/token') {
     failNext = false;
