@@ -75,7 +75,8 @@ agent_extensions = _signals.signal("agent-extensions")
 Channel-neutral, for voice (the Ultravox call) and text chat alike. Each receiver returns a list of
 `dashboard.agents.extensions.Extension`-shaped objects: `prompt` (text added to the system prompt, or None)
 and `tools` (each {"name", "description", "url", "method", "parameters": [{"name", "description", "schema",
-"required"}], "headers": {name: value}}; the tool is called with the arguments as a JSON body and the headers).
+"required"}], "headers": {name: value}}; the tool is called with the arguments as a JSON body and the headers;
+`url` is absolute when asked within a request, else a path on this server).
 With reveal_secrets false (a page showing the compiled call) header values are replaced by "********".
 """
 

@@ -142,10 +142,15 @@ def make_email_log(customer: Customer, template: EmailTemplate | None = None, co
                           subject="Thanks for calling"))
 
 
-def make_app_catalog_entry(slug: str | None = None, coming_soon: bool = False) -> ThirdPartyApp:
+OAUTH = {"authorize_url": "https://provider.invalid/authorize", "token_url": "https://provider.invalid/token",
+         "api_base": "https://api.provider.invalid", "scopes": ["read"], "token_auth_method": "client_secret_post"}
+
+
+def make_app_catalog_entry(slug: str | None = None, coming_soon: bool = False, oauth: dict | None = None) -> ThirdPartyApp:
+    """A catalog app; with `oauth` (e.g. factories.OAUTH) it can be connected where credentials are configured."""
     n = next(_sequence)
     return _save(ThirdPartyApp(name=f"App {n}", slug=slug or f"app-{n}", description="An app",
-                               is_coming_soon=coming_soon))
+                               is_coming_soon=coming_soon, oauth=oauth, actions=[]))
 
 
 def make_connection(agent: Agent, app: ThirdPartyApp | None = None) -> ThirdPartyOAuth:

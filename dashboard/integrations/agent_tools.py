@@ -1,7 +1,7 @@
 """What a connected app adds to its agent: the app's prompt and its actions as tools on our tool endpoint."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from dashboard.agents.extensions import HIDDEN, Extension
@@ -20,6 +20,14 @@ def connected(agent_id: int) -> list[ThirdPartyOAuth]:
                                    .order_by(ThirdPartyOAuth.third_party_oauth_id)).unique())
 
 
+def _tool_url(connection_id: int, action_name: str) -> str:
+    """Absolute (this server as the request reached it) within a request; a path on this server otherwise."""
+    values = {"connection_id": connection_id, "action_name": action_name}
+    if has_request_context():
+        return url_for("integrations.call_action", _external=True, **values)
+    return current_app.url_map.bind("localhost").build("integrations.call_action", values)
+
+
 def extension_of(connection: ThirdPartyOAuth, reveal_secrets: bool) -> Extension:
     app = connection.app
     secret = tool_secret(connection) if reveal_secrets else HIDDEN
@@ -29,8 +37,7 @@ def extension_of(connection: ThirdPartyOAuth, reveal_secrets: bool) -> Extension
         if action is None:
             continue
         tools.append({"name": name, "description": action.description, "method": "POST",
-                      "url": url_for("integrations.call_action", connection_id=connection.third_party_oauth_id,
-                                     action_name=name, _external=True),
+                      "url": _tool_url(connection.third_party_oauth_id, name),
                       "parameters": [p.as_dict() for p in action.parameters],
                       "headers": {TOOL_SECRET_HEADER: secret}})
     return Extension(source=app.name, prompt=app.prompt.content if app.prompt else None, tools=tools)

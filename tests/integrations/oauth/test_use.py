@@ -7,7 +7,7 @@ import requests
 from flask import current_app
 from sqlalchemy import select
 
-from dashboard.agents.ultravox_compile import compile_call
+from dashboard.agents.ultravox_compile import compile_call, system_prompt
 from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.integrations.tokens import unseal
@@ -62,6 +62,8 @@ def test_the_compiled_call_carries_the_apps_prompt_and_actions_and_the_page_hide
     [secret] = check["staticParameters"]
     assert secret["name"] == SECRET_HEADER and secret["location"] == "PARAMETER_LOCATION_HEADER"
     assert len(secret["value"]) == 64
+    # The same prompt outside any request (a job, the text chat's worker): channel-neutral.
+    assert "Google Calendar: You can see" in system_prompt(db.session.get(Agent, agent.agent_id), customer.name)
     embed = client.get(f"/agents/{agent.agent_id}/embed").get_data(as_text=True)
     assert "checkAvailability" in embed and secret["value"] not in embed and "********" in embed
     # What the connection adds is shown with it.
