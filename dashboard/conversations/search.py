@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import Select, func, literal_column, select, text
 
@@ -23,7 +23,7 @@ ORDER = (Conversation.created_at, Conversation.session_id)
 class Filters:
     agent_id: int | None = None
     start: date | None = None
-    end: date | None = None  # inclusive: the whole day (UTC)
+    end: date | None = None  # inclusive: the whole day (in `zone`)
     channel: str | None = None
     status: str | None = None  # active | ended
     sentiment: str | None = None  # positive | neutral | negative
@@ -31,6 +31,7 @@ class Filters:
     category: str | None = None
     over_limit: bool = False
     q: str | None = None
+    zone: tzinfo = UTC  # the customer's time zone: whose days `start` and `end` are
 
 
 def _matching_sessions(q: str):
@@ -51,9 +52,9 @@ def _conditions(customer_id: int, filters: Filters) -> list:
     if filters.agent_id:
         where.append(Conversation.agent_id == filters.agent_id)
     if filters.start:
-        where.append(Conversation.created_at >= datetime.combine(filters.start, time(), UTC))
+        where.append(Conversation.created_at >= datetime.combine(filters.start, time(), filters.zone))
     if filters.end:
-        where.append(Conversation.created_at < datetime.combine(filters.end + timedelta(days=1), time(), UTC))
+        where.append(Conversation.created_at < datetime.combine(filters.end + timedelta(days=1), time(), filters.zone))
     if filters.channel:
         where.append(Conversation.channel == filters.channel)
     if filters.status:
