@@ -1,4 +1,6 @@
 """The analytics page: figures, charts and the per-agent comparison of a period, read from the rollups."""
+from urllib.parse import urlencode
+
 from flask import request, url_for
 
 from dashboard.analytics import bp
@@ -9,16 +11,29 @@ from dashboard.fragments import render_page_or_fragment
 from dashboard.tenancy import current_customer
 
 
-def drill_down(scope, **filters) -> str:
-    """The conversations list with the report's filters and `filters` (a chart segment or table row)."""
-    args = {"start": scope.start.isoformat(), "end": scope.end.isoformat(), "status": "ended", "via": "analytics",
-            "agent": scope.agent_id, "channel": scope.channel}
-    args.update(filters)
-    return url_for("conversations.index", **{k: v for k, v in args.items() if v not in (None, "")})
+class DrillDown:
+    """Links to the conversations list with the report's filters and a chart segment's or table row's own.
+
+    A year's chart has hundreds of links: the report's part of the query string is encoded once per set of
+    overridden names, not by url_for for each link."""
+
+    def __init__(self, base: str, scope):
+        self.base = base
+        self.common = {"start": scope.start.isoformat(), "end": scope.end.isoformat(), "status": "ended",
+                       "via": "analytics", "agent": scope.agent_id, "channel": scope.channel}
+        self.encoded: dict[frozenset, str] = {}
+
+    def __call__(self, **filters) -> str:
+        names = frozenset(filters)
+        if names not in self.encoded:
+            self.encoded[names] = urlencode(
+                {k: v for k, v in self.common.items() if k not in names and v not in (None, "")})
+        own = urlencode({k: v for k, v in filters.items() if v not in (None, "")})
+        return f"{self.base}?{self.encoded[names]}" + (f"&{own}" if own else "")
 
 
-def _segment_link(scope, kind: str):
-    return lambda row: drill_down(scope, **{kind: row["name"]})
+def _segment_link(link: DrillDown, kind: str):
+    return lambda row: link(**{kind: row["name"]})
 
 
 def label(name: str) -> str:
@@ -45,7 +60,7 @@ def index():
         "categories": breakdown(scope, "category"),
         "agents": by_agent(scope),
     }
-    context["link"] = lambda **filters: drill_down(scope, **filters)
-    context["links"] = {kind: _segment_link(scope, kind) for kind in ("sentiment", "intent", "category")}
+    context["link"] = link = DrillDown(url_for("conversations.index"), scope)
+    context["links"] = {kind: _segment_link(link, kind) for kind in ("sentiment", "intent", "category")}
     context["labels"] = {"band": lambda row: sentiment.LABELS[row["name"]], "name": lambda row: label(row["name"])}
     return render_page_or_fragment("analytics/index.html", "analytics/_report.html", context)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from flask import url_for
 from sqlalchemy import exists, func, select
@@ -45,7 +46,7 @@ class Step:
 def _link(scope, **filters) -> str:
     args = {"start": scope.start.isoformat(), "end": scope.end.isoformat(), "status": "ended", "via": "overview",
             **filters}
-    return url_for("conversations.index", **args)
+    return url_for("conversations.index") + "?" + urlencode(args)
 
 
 def needs_attention(customer_id: int, scope, figures: Figures) -> list[Attention]:
