@@ -133,7 +133,7 @@ def bench(url: str, repeat: int, password: str) -> tuple[dict, str]:
         for label, path in pages:
             times = repeat if "export" not in label else max(3, repeat // 5)
             page_ms, sql_ms = [], []
-            browser.get(base + path).content  # warm: templates, plans, the planner's caches
+            assert browser.get(base + path).content  # warm: templates, plans, the planner's caches
             replay(engine, recorded[path])
             for _ in range(times):
                 started = time.perf_counter()
