@@ -47,7 +47,8 @@ def _matching_sessions(q: str):
     return select(Message.session_id).where(Message.message_id.in_(matched))
 
 
-def _conditions(customer_id: int, filters: Filters) -> list:
+def conditions(customer_id: int, filters: Filters) -> list:
+    """The WHERE clauses of `filters` (joins of Analysis and Visitor left to the caller's select)."""
     where = [Conversation.customer_id == customer_id]
     if filters.agent_id:
         where.append(Conversation.agent_id == filters.agent_id)
@@ -83,7 +84,7 @@ def listing(customer_id: int, filters: Filters, *extra_columns) -> Select:
         .outerjoin(Visitor, Visitor.visitor_id == Conversation.visitor_id)
         .outerjoin(Agent, Agent.agent_id == Conversation.agent_id)
         .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
-        .where(*_conditions(customer_id, filters))
+        .where(*conditions(customer_id, filters))
         .order_by(*(column.desc() for column in ORDER))
     )
 
@@ -100,7 +101,7 @@ def batches(query: Select, size: int) -> Iterator[list]:
 
 def count(customer_id: int, filters: Filters) -> int:
     """How many conversations match, counting at most COUNT_CAP + 1 (so the page can say "1,000+")."""
-    matching = select(Conversation.session_id).where(*_conditions(customer_id, filters))
+    matching = select(Conversation.session_id).where(*conditions(customer_id, filters))
     if _needs_analysis(filters):
         matching = matching.join(Analysis, Analysis.session_id == Conversation.session_id)
     return db.session.scalar(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery()))
