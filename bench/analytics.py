@@ -8,8 +8,8 @@ runs). For each database the script starts gunicorn (one sync worker, so request
 and signs in over HTTP like a browser; every page is then requested for real (routing, the sign-in session's
 queries, SQL, rendering, the whole streamed body of an export), timed at the client over loopback. The SQL a
 page runs is recorded once from an in-process request, then replayed on its own connection (each statement
-as sent, in a transaction rolled back afterwards), interleaved with the page requests, so "SQL ms" is the
-database's share of the page. Prints the median of each, their ratio, and per page the growth of the median
+as sent, in a transaction rolled back afterwards), interleaved with the page requests (and the databases with each other, request by request,
+so a busy machine slows both alike), so "SQL ms" is the database's share of the page. Prints the median of each, their ratio, and per page the growth of the median
 page time from the first database to the second. Not a test: figures vary with the machine.
 """
 from __future__ import annotations
@@ -105,58 +105,88 @@ def replay(engine, statements) -> float:
     return elapsed * 1000
 
 
-def bench(url: str, repeat: int, password: str) -> tuple[dict, str]:
-    from dashboard import create_app
-    from dashboard.agents.models import Agent
-    from dashboard.analytics.operations import today
-    from dashboard.auth.models import Customer
-    from dashboard.conversations.models import Conversation
-    from dashboard.extensions import db
+class Target:
+    """One database: its pages (paths filled in for its data), their recorded SQL, a server and a signed-in browser."""
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        demo = db.session.scalars(select(Customer).where(Customer.email == "demo@example.com")).one()
-        size = db.session.scalar(select(func.count()).where(Conversation.customer_id == demo.customer_id))
-        total = db.session.scalar(select(func.count()).select_from(Conversation))
-        agent = db.session.scalar(select(func.min(Agent.agent_id)).where(Agent.customer_id == demo.customer_id))
-        now = today(demo.customer_id)
-        values = {"today": now.isoformat(), "year_ago": (now - timedelta(days=365)).isoformat(),
-                  "week_ago": (now - timedelta(days=6)).isoformat(), "agent": agent}
-        pages = [(label, path.format(**values)) for label, path in PAGES]
-        recorded = {path: record_sql(app, password, path) for _, path in pages}
-        db.session.remove()
-    engine = create_engine(url)
-    server, base = start_server(url)
-    results = {}
+    def __init__(self, url: str, password: str):
+        from dashboard import create_app
+        from dashboard.agents.models import Agent
+        from dashboard.analytics.operations import today
+        from dashboard.auth.models import Customer
+        from dashboard.conversations.models import Conversation
+        from dashboard.extensions import db
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            demo = db.session.scalars(select(Customer).where(Customer.email == "demo@example.com")).one()
+            size = db.session.scalar(select(func.count()).where(Conversation.customer_id == demo.customer_id))
+            total = db.session.scalar(select(func.count()).select_from(Conversation))
+            agent = db.session.scalar(select(func.min(Agent.agent_id)).where(Agent.customer_id == demo.customer_id))
+            now = today(demo.customer_id)
+            values = {"today": now.isoformat(), "year_ago": (now - timedelta(days=365)).isoformat(),
+                      "week_ago": (now - timedelta(days=6)).isoformat(), "agent": agent}
+            self.pages = [(label, path.format(**values)) for label, path in PAGES]
+            self.recorded = {path: record_sql(app, password, path) for _, path in self.pages}
+            db.session.remove()
+            db.engine.dispose()
+        self.engine = create_engine(url)
+        self.title = f"{self.engine.dialect.name}: demo customer {size:,} conversations ({total:,} in all)"
+        self.server, self.base = start_server(url)
+        self.browser = sign_in(self.base, password)
+        self.results: dict[str, tuple] = {}
+
+    def once(self, index: int) -> tuple[float, float, int]:
+        _, path = self.pages[index]
+        started = time.perf_counter()
+        answer = self.browser.get(self.base + path)
+        body = answer.content
+        page_ms = (time.perf_counter() - started) * 1000
+        assert answer.status_code == 200 and body, (path, answer.status_code)
+        return page_ms, replay(self.engine, self.recorded[path]), len(body)
+
+    def close(self) -> None:
+        self.server.terminate()
+        self.server.wait()
+        self.engine.dispose()
+
+
+def bench(urls: list[str], repeat: int, password: str) -> list[Target]:
+    """Every page on every database, interleaved request by request (page, then its SQL, then the next
+    database's), so a busy machine slows every database alike and the growth ratios stay fair."""
+    targets = [Target(url, password) for url in urls]
     try:
-        browser = sign_in(base, password)
-        for label, path in pages:
+        for index, (label, _) in enumerate(targets[0].pages):
             times = repeat if "export" not in label else max(3, repeat // 5)
-            page_ms, sql_ms = [], []
-            assert browser.get(base + path).content  # warm: templates, plans, the planner's caches
-            replay(engine, recorded[path])
+            samples = {id(t): ([], [], 0) for t in targets}
+            for target in targets:
+                target.once(index)  # warm: templates, plans, the planner's caches
             for _ in range(times):
-                started = time.perf_counter()
-                answer = browser.get(base + path)
-                body = answer.content
-                page_ms.append((time.perf_counter() - started) * 1000)
-                assert answer.status_code == 200 and body, (path, answer.status_code)
-                sql_ms.append(replay(engine, recorded[path]))
-            results[label] = (statistics.median(page_ms), statistics.median(sql_ms), len(recorded[path]), len(body))
+                for target in targets:
+                    page_ms, sql_ms, size = target.once(index)
+                    pages, sqls, _ = samples[id(target)]
+                    pages.append(page_ms)
+                    sqls.append(sql_ms)
+                    samples[id(target)] = (pages, sqls, size)
+            for target in targets:
+                pages, sqls, size = samples[id(target)]
+                target.results[label] = (statistics.median(pages), statistics.median(sqls),
+                                         len(target.recorded[target.pages[index][1]]), size)
     finally:
-        server.terminate()
-        server.wait()
-        engine.dispose()
-    return results, f"{engine.dialect.name}: demo customer {size:,} conversations ({total:,} in all)"
+        for target in targets:
+            target.close()
+    return targets
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("urls", nargs="+", help="database URLs, smallest first")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", help="measure only the pages whose label contains this text")
     options = parser.parse_args()
+    if options.only:
+        PAGES[:] = [page for page in PAGES if options.only in page[0]]
     password = os.environ.get("DEMO_PASSWORD") or (ROOT / "instance/demo_password").read_text().strip()
-    runs = [bench(url, options.repeat, password) for url in options.urls]
+    runs = [(target.results, target.title) for target in bench(options.urls, options.repeat, password)]
     for results, title in runs:
         print(f"\n{title}")
         print(f"{'page':40} {'server ms':>10} {'SQL ms':>8} {'ratio':>6} {'queries':>8} {'bytes':>10}")
