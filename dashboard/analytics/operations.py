@@ -107,11 +107,13 @@ _SUMMED = ("conversations", "text_messages", "messages", "duration_seconds", "an
            "followed_up")
 
 
+_SUMS = [func.coalesce(func.sum(getattr(DailyRollup, name)), 0) for name in _SUMMED] + [
+    func.coalesce(func.sum(case((DailyRollup.channel == "voice", DailyRollup.conversations), else_=0)), 0),
+    func.coalesce(func.sum(DailyRollup.call_minutes), 0)]  # built once: the expressions are immutable
+
+
 def _sums():
-    r = DailyRollup
-    return [func.coalesce(func.sum(getattr(r, name)), 0) for name in _SUMMED] + [
-        func.coalesce(func.sum(case((r.channel == "voice", r.conversations), else_=0)), 0),
-        func.coalesce(func.sum(r.call_minutes), 0)]
+    return _SUMS
 
 
 def _figures(row) -> Figures:
@@ -168,16 +170,25 @@ def volume(scope: Scope) -> list[dict]:
     return result
 
 
-def breakdown(scope: Scope, kind: str) -> list[dict]:
-    """Conversations and average sentiment per intent or category, most frequent first."""
+def breakdowns(scope: Scope) -> dict[str, list[dict]]:
+    """Per kind (intent, category): conversations and average sentiment per name, most frequent first."""
     r = LabelRollup
     count = func.sum(r.conversations)
     rows = db.session.execute(
-        select(r.name, count, func.sum(r.analysed), func.sum(r.sentiment_milli))
-        .where(*scope.where(r), r.kind == kind).group_by(r.name).having(count > 0).order_by(count.desc(), r.name)
+        select(r.kind, r.name, count, func.sum(r.analysed), func.sum(r.sentiment_milli))
+        .where(*scope.where(r)).group_by(r.kind, r.name).having(count > 0)
+        .order_by(r.kind, count.desc(), r.name)
     ).all()
-    return [{"name": name, "count": int(n), "sentiment": round(int(s) / 1000 / int(a), 2) if a else None}
-            for name, n, a, s in rows]
+    result: dict[str, list[dict]] = {"intent": [], "category": []}
+    for kind, name, n, a, s in rows:
+        result.setdefault(kind, []).append(
+            {"name": name, "count": int(n), "sentiment": round(int(s) / 1000 / int(a), 2) if a else None})
+    return result
+
+
+def breakdown(scope: Scope, kind: str) -> list[dict]:
+    """Conversations and average sentiment per intent or category, most frequent first."""
+    return breakdowns(scope)[kind]
 
 
 def by_agent(scope: Scope) -> list[dict]:

@@ -5,7 +5,7 @@ from flask import request, url_for
 
 from dashboard.analytics import bp
 from dashboard.analytics.forms import ReportForm
-from dashboard.analytics.operations import agents_of, breakdown, by_agent, change, figures_with_previous, volume
+from dashboard.analytics.operations import agents_of, breakdowns, by_agent, change, figures_with_previous, volume
 from dashboard.conversations import sentiment
 from dashboard.fragments import render_page_or_fragment
 from dashboard.tenancy import current_customer
@@ -56,8 +56,7 @@ def index():
                     "average_sentiment": change(now.average_sentiment, before.average_sentiment),
                     "follow_up_share": change(now.follow_up_share, before.follow_up_share)},
         "volume": volume(scope),
-        "intents": breakdown(scope, "intent"),
-        "categories": breakdown(scope, "category"),
+        **dict(zip(("intents", "categories"), map(breakdowns(scope).get, ("intent", "category")), strict=True)),
         "agents": by_agent(scope),
     }
     context["link"] = link = DrillDown(url_for("conversations.index"), scope)
