@@ -124,7 +124,16 @@ def make_conversation(customer: Customer, agent: Agent | None = None, visitor: V
                                 category="scheduling", category_description="Bookings", action="Confirm by email",
                                 sentiment_detailed=[]))
     db.session.flush()
+    count_in_rollups(conversation)
     return conversation
+
+
+def count_in_rollups(conversation: Conversation) -> None:
+    """What the app does when a conversation ends or its analysis or an email is stored: move the rollups."""
+    from dashboard.analytics.rollups import refresh
+
+    db.session.flush()
+    refresh(conversation.session_id)
 
 
 def make_email_template(customer: Customer, agent: Agent | None = None, **fields) -> EmailTemplate:
@@ -135,11 +144,19 @@ def make_email_template(customer: Customer, agent: Agent | None = None, **fields
 
 def make_email_log(customer: Customer, template: EmailTemplate | None = None, conversation: Conversation | None = None,
                    visitor: Visitor | None = None, agent: Agent | None = None) -> EmailLog:
-    return _save(EmailLog(customer_id=customer.customer_id, email_pk=template.email_pk if template else None,
-                          session_id=conversation.session_id if conversation else None,
-                          visitor_id=visitor.visitor_id if visitor else None,
-                          agent_id=agent.agent_id if agent else None, recipient_email="visitor@example.net",
-                          subject="Thanks for calling"))
+    entry = EmailLog(customer_id=customer.customer_id, email_pk=template.email_pk if template else None,
+                     session_id=conversation.session_id if conversation else None,
+                     visitor_id=visitor.visitor_id if visitor else None,
+                     agent_id=agent.agent_id if agent else None, recipient_email="visitor@example.net",
+                     subject="Thanks for calling")
+    return _save_email_log(entry, after=conversation)
+
+
+def _save_email_log(entry: EmailLog, after: Conversation | None) -> EmailLog:
+    entry = _save(entry)
+    if after is not None:
+        count_in_rollups(after)
+    return entry
 
 
 OAUTH = {"authorize_url": "https://provider.invalid/authorize", "token_url": "https://provider.invalid/token",
