@@ -1,7 +1,7 @@
 """analytics rollups (analytics_entry, analytics_daily, analytics_daily_label) and customer.time_zone
 
 Revision ID: 7dca1e7b06e3
-Revises: a7c3e9f1b5d2
+Revises: b8e2d5f9a3c6
 Create Date: 2026-11-27 02:10:00
 
 The rollups start empty: run `flask analytics rebuild` once after upgrading (the charts read only them).
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '7dca1e7b06e3'
-down_revision = 'a7c3e9f1b5d2'
+down_revision = 'b8e2d5f9a3c6'
 branch_labels = None
 depends_on = None
 
