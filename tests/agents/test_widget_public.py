@@ -66,7 +66,7 @@ def test_the_config_has_what_the_widget_draws_and_nothing_internal(app, client, 
     assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.json == {
         "botName": "Ava", "color": "#ffd400", "textColor": "#111111", "position": "bottom-left",
-        "greeting": "Hello from Ava!", "launcherText": "Talk to Ava", "voiceCalls": False,
+        "greeting": "Hello from Ava!", "launcherText": "Talk to Ava", "voiceCalls": False, "chat": False, "voice": True,
         "avatarUrl": "https://dash.example.com/agents/avatars/1_0123456789abcdef0123456789abcdef.png",
     }
     body = response.get_data(as_text=True)

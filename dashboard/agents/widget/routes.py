@@ -32,7 +32,7 @@ def _proposed(form: WidgetForm) -> dict:
 @section("widget", "Widget", 40)
 def widget_context(agent: Agent) -> dict:
     """The form with the stored settings, the preview as the plan allows it, and the plan's locks."""
-    return {"widget_form": WidgetForm(formdata=None, data=with_defaults(agent.ui_config)),
+    return {"widget_form": WidgetForm(formdata=None, data={**with_defaults(agent.ui_config), "channels": agent.channels}),
             "widget": operations.effective_widget(agent, plan_access(agent.customer_id)),
             "contrast_text": contrast_text, "locks": lock_reasons(agent.customer_id)}
 
@@ -53,8 +53,12 @@ def save_widget(agent_id: int):
         except (NotEntitled, RejectedUpload) as refused:
             form.avatar.errors = [refused.message]
             return render_builder(agent, "widget", 422, widget_form=form)
+    channels = form.channels.data if "channels" in request.form else None
     try:
-        refused = operations.update_widget(agent, proposed)
+        refused = operations.update_widget(agent, proposed, channels)
+    except operations.ChannelsNotIncluded as error:
+        form.channels.errors = [error.message]
+        refused = None
     except (NotEntitled, InvalidUiConfig) as error:
         form.form_errors.append(getattr(error, "message", None) or "These widget settings are not valid.")
         refused = None
