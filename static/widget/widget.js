@@ -172,10 +172,10 @@
     shadow.append(style, root);
     document.body.appendChild(host);
 
-    function toggle(open) {
+    function toggle(open, quietly) {
       panel.hidden = !open;
       launcher.setAttribute("aria-expanded", String(open));
-      if (open) (config.chat ? input : start).focus();
+      if (open && !quietly) (config.chat ? input : start).focus();
     }
     launcher.addEventListener("click", function () { toggle(panel.hidden); });
     close.addEventListener("click", function () { toggle(false); launcher.focus(); });
@@ -191,7 +191,7 @@
     composer.addEventListener("submit", function (event) { event.preventDefault(); sendChat(ui); });
     endChat.addEventListener("click", function () { finishChat(ui); });
     if (config.chat) resumeChat(ui);
-    if (script.hasAttribute("data-open")) toggle(true);
+    if (script.hasAttribute("data-open")) toggle(true, true);  // the builder's preview: open, without taking focus
     return ui;
   }
 
@@ -398,6 +398,7 @@
     ui.send.disabled = true;
     ui.error.textContent = "";
     ui.input.value = "";
+    ui.visitor.hidden = true;  // name and email go with the first message
     bubble(ui, "user", text);
     var waiting = typing(ui);
     var payload = { message: text };

@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from dashboard.agents.widget.operations import widget_token
+from dashboard.agents.widget.operations import preview_token, widget_token
 from dashboard.conversations.chat.llm_stream import UNAVAILABLE
-from dashboard.conversations.chat.routes import preview_token
 from dashboard.conversations.models import Analysis, Conversation, Message
 from dashboard.database import utcnow
 from dashboard.extensions import db

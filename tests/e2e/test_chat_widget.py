@@ -88,7 +88,9 @@ def test_a_visitor_chats_in_the_widget_and_the_conversation_is_analysed(page, li
     widget(site, ".launcher").click()
     widget(site, ".bubble.agent").wait_for()
     assert widget(site, ".bubble.user").inner_text() == "Any slots on December 1st? <b>bold</b>"
-    widget(site, ".endchat").click()
+    with site.expect_response(lambda response: response.url.endswith("/chat/end")) as ended:
+        widget(site, ".endchat").click()
+    assert ended.value.status == 204
     widget(site, ".bubble.notice").wait_for()
     assert not errors
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from dashboard import ultravox_client
 from dashboard.agents.models import Agent
@@ -65,6 +65,27 @@ class ChannelsNotIncluded(Exception):
         self.message = message
 
 
+PREVIEW_MAX_AGE = 4 * 3600
+
+
+def _preview_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="widget-preview")
+
+
+def preview_token(agent: Agent) -> str:
+    """A token for the builder's preview (valid 4 hours): its chats are real but not stored or counted."""
+    return _preview_serializer().dumps(agent.agent_id)
+
+
+def is_preview_token(token: str | None, agent: Agent) -> bool:
+    if not token:
+        return False
+    try:
+        return _preview_serializer().loads(token, max_age=PREVIEW_MAX_AGE) == agent.agent_id
+    except BadSignature:
+        return False
+
+
 def update_widget(agent: Agent, proposed: dict, channels: str | None = None) -> dict[str, str]:
     """Save the widget settings; returns gated fields the plan does not unlock (nothing is saved then).
 
@@ -117,6 +138,20 @@ def public_config(agent: Agent, base_url: str) -> dict:
             # What the panel offers: a chat (the agent chats and the plan has text messages) and/or a call button.
             "chat": agent.offers_chat and channel_refusal("chat", access) is None,
             "voice": agent.offers_voice,
+            "voiceCalls": ultravox_client.configured()}
+
+
+def preview_config(agent: Agent, typed: dict, channels: str, base_url: str) -> dict:
+    """The config the builder's preview draws: the settings as typed (locked fields as the plan shows them)."""
+    access = entitlements(agent.customer_id)
+    widget = {**effective_widget(agent, access), **{k: v for k, v in typed.items() if k not in GATED_FIELDS}}
+    for field, flag in GATED_FIELDS.items():
+        if field in typed and access is not None and getattr(access, flag):
+            widget[field] = typed[field]
+    return {"botName": widget["bot_name"], "color": widget["color"], "textColor": contrast_text(widget["color"]),
+            "avatarUrl": _absolute_http_url(widget["avatar_url"], base_url), "position": widget["position"],
+            "greeting": widget["greeting"], "launcherText": widget["launcher_text"],
+            "chat": channels in ("chat", "both"), "voice": channels in ("voice", "both"),
             "voiceCalls": ultravox_client.configured()}
 
 

@@ -75,9 +75,24 @@ def _open(body: dict) -> requests.Response:
     raise ChatModelUnavailable(reason)
 
 
+def _lines(response: requests.Response) -> Iterator[bytes]:
+    """The answer's lines as soon as each arrives: `read1` returns what one read of the socket gave, where
+    `iter_lines` would wait for a full 512-byte block (several tokens) or, unchunked, for the whole answer."""
+    pending = b""
+    while True:
+        data = response.raw.read1(8192)
+        if not data:
+            break
+        pending += data
+        *complete, pending = pending.split(b"\n")
+        yield from (line.rstrip(b"\r") for line in complete)
+    if pending:
+        yield pending
+
+
 def _chunks(response: requests.Response) -> Iterator[dict]:
     """The JSON chunks of a `stream: true` answer (server-sent events), until `data: [DONE]`."""
-    for line in response.iter_lines():
+    for line in _lines(response):
         if not line.startswith(b"data:"):
             continue  # blank separators, comments, `event:` lines
         data = line[5:].strip()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from dashboard.access import public
 from dashboard.agents.models import Agent
-from dashboard.agents.widget.operations import agent_for_widget_token
+from dashboard.agents.widget.operations import agent_for_widget_token, is_preview_token
 from dashboard.agents.widget.public import allow_any_origin
 from dashboard.auth.models import Customer
 from dashboard.billing.entitlements import entitlements
@@ -28,7 +27,6 @@ CHAT_RATE_LIMIT = "30 per minute"          # per widget token and address
 CHAT_VISITOR_RATE_LIMIT = "10 per minute"  # per conversation: one visitor typing fast is still well inside
 MESSAGE_MAX_CHARS = 2000
 CONVERSATION_MAX_MESSAGES = 100            # visitor messages in one chat
-PREVIEW_MAX_AGE = 4 * 3600
 HISTORY_ITEMS = 40
 
 MESSAGE_SCHEMA = {
@@ -60,24 +58,6 @@ def _visitor_key() -> str:
     body = request.get_json(silent=True)
     conversation = body.get("conversation") if isinstance(body, dict) else None
     return f"chat:{conversation}" if isinstance(conversation, str) and conversation else url_token_and_address()
-
-
-def _preview_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="widget-preview")
-
-
-def preview_token(agent: Agent) -> str:
-    """A short-lived token for the builder's preview: its chats are not stored or counted."""
-    return _preview_serializer().dumps(agent.agent_id)
-
-
-def _is_preview(token: str | None, agent: Agent) -> bool:
-    if not token:
-        return False
-    try:
-        return _preview_serializer().loads(token, max_age=PREVIEW_MAX_AGE) == agent.agent_id
-    except BadSignature:
-        return False
 
 
 def _agent_or_404(token: str) -> Agent:
@@ -113,7 +93,7 @@ def send_message(token: str):
     if not llm_stream.configured():
         return problem(503, "Chat is not set up yet (no chat model is configured on the server).")
     business = db.session.get(Customer, agent.customer_id)
-    if _is_preview(body.get("preview"), agent):
+    if is_preview_token(body.get("preview"), agent):
         history = [(item["role"], item["content"]) for item in body.get("history") or []]
         prepared = runtime.prepare(agent, business.name if business else None, history)
         db.session.commit()  # nothing is written: the preview is not stored; no transaction stays open
