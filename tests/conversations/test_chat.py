@@ -15,6 +15,7 @@ from dashboard.jobs import Job, run_job
 from tests import factories
 from tests.agents.conftest import LocalServer
 from tests.standins.chat_completions import ChatCompletionsStandin
+from tests.standins.fixtures import ULTRAVOX_KEY
 
 KEY = "sk-chat-test"
 
@@ -228,3 +229,23 @@ def test_the_builders_preview_chats_for_real_without_storing_or_counting(chat, m
     assert got[-1] == ("done", {"text": "You said: Testing"}) and got[0][0] == "delta"
     assert [m["role"] for m in model.requests[0]["json"]["messages"]] == ["system", "user", "assistant", "user"]
     assert db.session.scalars(select(Conversation)).all() == []
+
+
+def test_the_agents_knowledge_is_queried_for_the_visitors_message_and_given_to_the_model(chat, model, make_app,
+                                                                                          ultravox):
+    client, agent, _ = chat
+    app = make_app(CHAT_LLM_URL=model.base_url, CHAT_LLM_API_KEY=KEY, ULTRAVOX_API_KEY=ULTRAVOX_KEY,
+                   ULTRAVOX_API_BASE=ultravox.base_url)
+    corpus = "3f1c2a9e-5b7d-4c8e-9a1f-2b3c4d5e6f70"
+    agent.corpus_id = corpus
+    db.session.commit()
+    ultravox.respond("POST", rf"^/api/corpora/{corpus}/query$", 200,
+                     [{"content": "A cleaning costs $80 and takes 45 minutes.", "score": 0.91}])
+    response = app.test_client().post(f"/widget/{widget_token(agent)}/chat", json={"message": "How much is a cleaning?"})
+    assert events(response)[-1][0] == "done"
+    (query,) = [r for r in ultravox.requests if r.path == f"/api/corpora/{corpus}/query"]
+    assert query.json == {"query": "How much is a cleaning?", "maxResults": 5}
+    assert query.headers["X-API-Key"] == ULTRAVOX_KEY
+    sent = model.requests[-1]["json"]["messages"]
+    assert sent[-2]["role"] == "system" and "A cleaning costs $80" in sent[-2]["content"]
+    assert sent[-1] == {"role": "user", "content": "How much is a cleaning?"}
