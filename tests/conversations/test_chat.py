@@ -249,3 +249,22 @@ def test_the_agents_knowledge_is_queried_for_the_visitors_message_and_given_to_t
     sent = model.requests[-1]["json"]["messages"]
     assert sent[-2]["role"] == "system" and "A cleaning costs $80" in sent[-2]["content"]
     assert sent[-1] == {"role": "user", "content": "How much is a cleaning?"}
+
+
+def test_a_visitor_and_an_address_are_rate_limited(make_app, model, chat):
+    _, agent, _ = chat
+    app = make_app(CHAT_LLM_URL=model.base_url, CHAT_LLM_API_KEY=KEY, RATELIMIT_ENABLED=True,
+                   CHAT_VISITOR_RATE_LIMIT="2 per minute", CHAT_RATE_LIMIT="4 per minute")
+    client = app.test_client()
+    url = f"/widget/{widget_token(agent)}/chat"
+    first = client.post(url, json={"message": "One"}, environ_base={"REMOTE_ADDR": "203.0.113.10"})
+    token = events(first)[0][1]["token"]
+    statuses = [client.post(url, json={"message": "Again", "conversation": token},
+                            environ_base={"REMOTE_ADDR": address}).status_code
+                for address in ("203.0.113.10", "198.51.100.20", "192.0.2.30")]
+    assert statuses == [200, 200, 429]  # the conversation's own budget, whatever the address
+    refused = client.post(url, json={"message": "Again", "conversation": token})
+    assert refused.mimetype == "application/problem+json" and "very fast" in refused.json["detail"]
+    # New visitors at the first address: their own conversations, within the address's budget until it is spent.
+    assert [client.post(url, json={"message": "Hi"}, environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code
+            for _ in range(3)] == [200, 200, 429]

@@ -53,11 +53,15 @@ def _limit(setting: str, default: str):
     return lambda: current_app.config.get(setting, default)
 
 
-def _visitor_key() -> str:
-    """Rate-limit key: the visitor's conversation (else the address, for a first message)."""
+def _conversation_in_body() -> str | None:
     body = request.get_json(silent=True)
     conversation = body.get("conversation") if isinstance(body, dict) else None
-    return f"chat:{conversation}" if isinstance(conversation, str) and conversation else url_token_and_address()
+    return conversation if isinstance(conversation, str) and conversation else None
+
+
+def _visitor_key() -> str:
+    """Rate-limit key: the visitor's conversation (a first message has none: the address limit covers it)."""
+    return f"chat:{_conversation_in_body()}"
 
 
 def _agent_or_404(token: str) -> Agent:
@@ -83,6 +87,7 @@ def _stream(events) -> Response:
 @limiter.limit(_limit("CHAT_RATE_LIMIT", CHAT_RATE_LIMIT), key_func=url_token_and_address, methods=["POST"],
                error_message="Too many messages from your address. Please wait a minute and try again.")
 @limiter.limit(_limit("CHAT_VISITOR_RATE_LIMIT", CHAT_VISITOR_RATE_LIMIT), key_func=_visitor_key, methods=["POST"],
+               exempt_when=lambda: _conversation_in_body() is None,
                error_message="You are sending messages very fast. Please wait a moment and try again.")
 def send_message(token: str):
     agent = _agent_or_404(token)
