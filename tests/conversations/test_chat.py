@@ -268,3 +268,31 @@ def test_a_visitor_and_an_address_are_rate_limited(make_app, model, chat):
     # New visitors at the first address: their own conversations, within the address's budget until it is spent.
     assert [client.post(url, json={"message": "Hi"}, environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code
             for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_visitor_who_leaves_mid_reply_keeps_what_was_shown(chat, model):
+    client, agent, _ = chat
+    model.turns.append({"text": "one two three four five six seven eight"})
+    model.chunk_delay = 0.05
+    try:
+        response = client.post(f"/widget/{widget_token(agent)}/chat", json={"message": "Hi"}, buffered=False)
+        seen = b""
+        for piece in response.response:
+            seen += piece
+            if seen.count(b"event: delta") == 2:
+                break
+        response.close()  # the browser went away
+    finally:
+        model.chunk_delay = 0.0
+    session_id = db.session.scalar(select(Conversation.session_id))
+    assert [(r, c) for r, c, _ in messages_of(session_id)] == [("visitor", "Hi"), ("agent", "one two")]
+
+
+def test_browsers_may_send_the_chat_from_any_site(chat):
+    client, agent, _ = chat
+    preflight = client.options(f"/widget/{widget_token(agent)}/chat", headers={
+        "Origin": "https://shop.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]

@@ -145,22 +145,34 @@ def _refusal(chat_token: str):
 
 
 def _stored_reply(prepared: runtime.Prepared, text: str, session_id: int, chat_token: str):
-    yield _event("conversation", {"token": chat_token})
-    for event in runtime.reply(prepared, text, on_tool=lambda kind, name, content: store.record(
-            session_id, kind, content, tool_name=name[:64])):
-        if isinstance(event, runtime.Delta):
-            yield _event("delta", {"text": event.text})
-        elif isinstance(event, runtime.ToolUse):
-            yield _event("tool", {"name": event.name})
-        elif isinstance(event, runtime.Finished):
-            if event.text:
-                store.record(session_id, "agent", event.text)
-            yield _event("done", {"text": event.text})
-        else:
-            if event.partial:
-                store.record(session_id, "agent", event.partial)
-            yield _event("error", {"message": event.message})
-    dispatch_pending()  # the idle job this reply recorded (after_request ran before the stream began)
+    shown = []  # what the visitor has been sent of the reply
+    stored = False
+    try:
+        yield _event("conversation", {"token": chat_token})
+        for event in runtime.reply(prepared, text, on_tool=lambda kind, name, content: store.record(
+                session_id, kind, content, tool_name=name[:64])):
+            if isinstance(event, runtime.Delta):
+                shown.append(event.text)
+                yield _event("delta", {"text": event.text})
+            elif isinstance(event, runtime.ToolUse):
+                yield _event("tool", {"name": event.name})
+            elif isinstance(event, runtime.Finished):
+                if event.text:
+                    store.record(session_id, "agent", event.text)
+                stored = True
+                yield _event("done", {"text": event.text})
+            else:
+                if event.partial:
+                    store.record(session_id, "agent", event.partial)
+                stored = True
+                yield _event("error", {"message": event.message})
+    except GeneratorExit:
+        # The visitor left mid-reply (closed the tab): keep what they were shown, then stop asking the model.
+        if shown and not stored:
+            store.record(session_id, "agent", "".join(shown))
+        raise
+    finally:
+        dispatch_pending()  # the idle job this reply recorded (after_request ran before the stream began)
 
 
 def _preview_reply(prepared: runtime.Prepared, text: str):
