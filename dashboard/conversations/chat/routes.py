@@ -34,7 +34,7 @@ MESSAGE_SCHEMA = {
     "properties": {
         "message": {"type": "string", "minLength": 1, "maxLength": MESSAGE_MAX_CHARS},
         "conversation": {"type": ["string", "null"], "maxLength": 200},
-        "name": {"type": "string", "maxLength": 100},
+        "name": {"type": "string", "maxLength": 100, "pattern": "^[^\\x00-\\x1f\\x7f]*$"},
         "email": {"type": "string", "maxLength": 254, "format": "email"},
         # The builder's preview: a signed preview token, and the chat so far kept by the widget (nothing stored).
         "preview": {"type": "string", "maxLength": 300},
