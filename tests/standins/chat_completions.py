@@ -27,6 +27,7 @@ class ChatCompletionsStandin:
         self.failures_left = 0  # answer this many requests 503 first (a transient outage)
         self.chunk_delay = 0.0  # seconds between two streamed chunks
         self.first_chunk_delay = 0.0  # seconds before the first (the model "thinking")
+        self.gate: threading.Event | None = None  # when set, streams wait for it before their first chunk
         self._turns_lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -78,6 +79,8 @@ def _handler_for(standin: ChatCompletionsStandin):
             self.end_headers()
             self.close_connection = True
             time.sleep(standin.first_chunk_delay)
+            if standin.gate is not None:
+                standin.gate.wait(30)
             base = {"id": "chatcmpl-standin", "object": "chat.completion.chunk", "model": body.get("model")}
             self._event({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]})
             if "tool_calls" in turn:
