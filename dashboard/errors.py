@@ -84,6 +84,16 @@ def validated_json(schema: dict):
     return document
 
 
+def validated_args(properties: dict) -> dict:
+    """The request's query arguments named in `properties` (JSON Schemas for strings) when they match;
+    else a 422 naming every bad argument (its path is "/<name>"). Arguments not named are ignored."""
+    args = {name: request.args[name] for name in properties if name in request.args}
+    problems = schema_problems({"type": "object", "properties": properties}, args)
+    if problems:
+        abort(problem(422, "The query string is not valid.", errors=problems))
+    return args
+
+
 def wants_json() -> bool:
     return request.path.startswith(JSON_PATH_PREFIXES) or (
         request.accept_mimetypes.best in ("application/json", PROBLEM_MIMETYPE)

@@ -52,29 +52,35 @@ def _moment(value: str, path: tuple, problems: list) -> datetime | None:
 
 
 def _parse(document) -> tuple[int, VisitorDetails, list[IncomingMessage], datetime]:
-    """The chat from the body, or a 422 problem naming every field that is wrong."""
+    """The chat from the body, or a 422 problem naming every field that is wrong (schema, email, every
+    timestamp and their order, all at once)."""
     problems = schema_problems(CHAT, document)
-    if not problems:
-        visitor = document.get("visitor") or {}
-        email = (visitor.get("email") or "").strip() or None
-        if email:
-            try:
-                email = validate_email(email, check_deliverability=False).normalized
-            except EmailNotValidError as error:
-                problems.append(field_problem(("visitor", "email"), str(error)))
-        messages, previous = [], None
-        for i, item in enumerate(document["messages"]):
-            moment = _moment(item["timestamp"], ("messages", i, "timestamp"), problems)
-            if moment and previous and moment < previous:
-                problems.append(field_problem(("messages", i, "timestamp"), "must not be earlier than the message before"))
-            previous = moment or previous
-            messages.append(IncomingMessage(item["role"], item["content"], moment))
-        ended_at = previous
-        if document.get("ended_at"):
-            ended_at = _moment(document["ended_at"], ("ended_at",), problems)
-            if ended_at and previous and ended_at < previous:
-                problems.append(field_problem(("ended_at",), "must not be earlier than the last message"))
-    refuse_invalid(problems)
+    document = document if isinstance(document, dict) else {}
+    visitor = document.get("visitor") if isinstance(document.get("visitor"), dict) else {}
+    email = visitor.get("email") if isinstance(visitor.get("email"), str) else None
+    email = (email or "").strip() or None
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            problems.append(field_problem(("visitor", "email"), str(error)))
+    messages, previous = [], None
+    items = document.get("messages") if isinstance(document.get("messages"), list) else []
+    for i, item in enumerate(items):
+        stamp = item.get("timestamp") if isinstance(item, dict) else None
+        if not isinstance(stamp, str):
+            continue  # the schema's problems name it
+        moment = _moment(stamp, ("messages", i, "timestamp"), problems)
+        if moment and previous and moment < previous:
+            problems.append(field_problem(("messages", i, "timestamp"), "must not be earlier than the message before"))
+        previous = moment or previous
+        messages.append(IncomingMessage(item.get("role"), item.get("content"), moment))
+    ended_at = previous
+    if isinstance(document.get("ended_at"), str) and document["ended_at"]:
+        ended_at = _moment(document["ended_at"], ("ended_at",), problems)
+        if ended_at and previous and ended_at < previous:
+            problems.append(field_problem(("ended_at",), "must not be earlier than the last message"))
+    refuse_invalid(sorted(problems, key=lambda p: p["path"]))
     details = VisitorDetails(visitor.get("name") or None, email, visitor.get("phone") or None)
     return document["agent_id"], details, messages, ended_at
 
