@@ -8,9 +8,12 @@ from flask import jsonify, url_for
 
 from dashboard.agents.models import Agent
 from dashboard.api import bp
+from dashboard.api.contract import documented
 from dashboard.api.idempotency import idempotent
 from dashboard.conversations.ingest import IncomingMessage, VisitorDetails, record_chat
+from dashboard.crm.schemas import EMAIL_PATTERN
 from dashboard.errors import field_problem, refuse_invalid, request_json, schema_problems
+from dashboard.ids import MAX_ID
 from dashboard.tenancy import get_owned_or_404
 
 MAX_MESSAGES = 500
@@ -21,10 +24,10 @@ CHAT = {
     "additionalProperties": False,
     "required": ["agent_id", "messages"],
     "properties": {
-        "agent_id": {"type": "integer", "minimum": 1},
+        "agent_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "visitor": {"type": "object", "additionalProperties": False, "properties": {
             "name": {"type": ["string", "null"], "maxLength": 255},
-            "email": {"type": ["string", "null"], "maxLength": 255},
+            "email": {"type": ["string", "null"], "maxLength": 255, "pattern": f"^$|{EMAIL_PATTERN}"},
             "phone": {"type": ["string", "null"], "maxLength": 32},
         }},
         "messages": {"type": "array", "minItems": 1, "maxItems": MAX_MESSAGES, "items": {
@@ -37,6 +40,11 @@ CHAT = {
         }},
         "ended_at": {"type": ["string", "null"], "maxLength": 40},
     },
+    "examples": [{"agent_id": 1, "visitor": {"name": "Ava Nguyen", "email": "ava@example.net"},
+                  "messages": [{"role": "visitor", "content": "How much is a cleaning?",
+                                "timestamp": "2026-05-01T09:30:00Z"},
+                               {"role": "agent", "content": "A cleaning is $120.", "timestamp": "2026-05-01T09:30:05Z"}],
+                  "ended_at": "2026-05-01T09:31:00Z"}],
 }
 
 
@@ -85,7 +93,18 @@ def _parse(document) -> tuple[int, VisitorDetails, list[IncomingMessage], dateti
     return document["agent_id"], details, messages, ended_at
 
 
+CHAT_OUT = {
+    "type": "object", "required": ["conversation_id", "channel", "text_messages_used", "over_limit", "url"],
+    "properties": {"conversation_id": {"type": "integer"}, "channel": {"const": "chat"},
+                   "text_messages_used": {"type": "integer"}, "over_limit": {"type": "boolean"},
+                   "url": {"type": "string", "description": "The transcript's page"}},
+}
+
+
 @bp.post("/conversations")
+@documented("Store a finished text chat", "Conversations", status=201, body=CHAT, response=CHAT_OUT,
+            description="Stored whole or not at all, then analysed; a visitor whose email or phone is a lead's "
+                        "becomes an interaction of that lead. Timestamps are RFC 3339 with a timezone, in order.")
 @idempotent
 def create_conversation():
     agent_id, details, messages, ended_at = _parse(request_json())

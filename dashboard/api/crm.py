@@ -36,7 +36,8 @@ from dashboard.tenancy import current_customer, get_owned_or_404, scoped
 PAGE = 50
 SERVICE_ORDER = (Service.service_id,)
 MATCH_ORDER = (ServiceMatch.match_id,)
-CURSOR = {"type": "string", "description": "The next_cursor of the page before (a cursor not issued by this list is a 400)"}
+CURSOR = {"type": "string", "pattern": "^[A-Za-z0-9_-]{0,256}$",
+          "description": "The next_cursor of the page before (a cursor this list did not issue is a 400)"}
 
 
 def starting_after(prefix: str) -> dict:
@@ -46,6 +47,11 @@ def starting_after(prefix: str) -> dict:
 
 def id_filter(prefix: str) -> dict:
     return {"type": "string", "pattern": f"^({prefix}_)?[0-9]{{1,10}}$"}
+
+
+def filters(query: dict) -> dict:
+    """The query arguments that filter a list, validated (422); the cursor is checked by the pagination (400)."""
+    return validated_args({name: schema for name, schema in query.items() if name not in ("cursor", "starting_after")})
 
 
 def filter_id(value: str | None) -> int | None:
@@ -104,7 +110,7 @@ LEAD_QUERY = {"q": {"type": "string", "maxLength": 100, "description": "Part of 
 @bp.get("/customers")
 @documented("List leads", "Customers (leads)", response=schemas.list_of(schemas.LEAD_OUT), query=LEAD_QUERY)
 def list_leads():
-    args = validated_args(LEAD_QUERY)
+    args = filters(LEAD_QUERY)
     query = leads_with_match_counts(current_customer.customer_id, args.get("q"), args.get("status"))
     page = keyset_page(query, LEAD_ORDER, page_cursor("lead"), PAGE)
     return list_response(page, leads_json([lead for lead, _ in page.rows]))
@@ -165,7 +171,7 @@ SERVICE_QUERY = {"type": {"type": "string", "minLength": 1, "maxLength": 64}, "s
 @bp.get("/services")
 @documented("List services", "Services", response=schemas.list_of(schemas.SERVICE_OUT), query=SERVICE_QUERY)
 def list_services():
-    args = validated_args(SERVICE_QUERY)
+    args = filters(SERVICE_QUERY)
     query = scoped(Service)
     for name, column in (("type", Service.type), ("status", Service.status), ("category", Service.category)):
         if name in args:
@@ -215,7 +221,7 @@ MATCH_QUERY = {"customer_id": id_filter("lead"), "service_id": id_filter("servic
 @bp.get("/matches")
 @documented("List matches", "Matches", response=schemas.list_of(schemas.MATCH_OUT), query=MATCH_QUERY)
 def list_matches():
-    args = validated_args(MATCH_QUERY)
+    args = filters(MATCH_QUERY)
     query = scoped(ServiceMatch)
     if "customer_id" in args:
         query = query.where(ServiceMatch.lead_id == filter_id(args["customer_id"]))

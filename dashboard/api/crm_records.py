@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.agents.models import Agent
 from dashboard.api import bp
 from dashboard.api.contract import documented
-from dashboard.api.crm import CURSOR, PAGE, filter_id, id_filter, list_response
+from dashboard.api.crm import CURSOR, PAGE, filter_id, filters, id_filter, list_response
 from dashboard.api.idempotency import idempotent
 from dashboard.conversations.models import Conversation
 from dashboard.crm import schemas
@@ -24,7 +24,7 @@ from dashboard.crm.operations import (
     link,
     save_interaction,
 )
-from dashboard.errors import problem, refuse_invalid, validated_args, validated_json
+from dashboard.errors import problem, refuse_invalid, validated_json
 from dashboard.extensions import db
 from dashboard.pagination import keyset_page
 from dashboard.tenancy import current_customer, get_owned_or_404, scoped
@@ -70,7 +70,7 @@ def _checked_conversation(document: dict, interaction_id: int | None):
             response=schemas.list_of(schemas.INTERACTION_OUT), query=INTERACTION_QUERY)
 def list_interactions(lead_id: int):
     lead = get_owned_or_404(Lead, lead_id)
-    args = validated_args(INTERACTION_QUERY)
+    args = filters(INTERACTION_QUERY)
     query = select(Interaction).where(Interaction.lead_id == lead.lead_id)
     for name, column in (("type", Interaction.type), ("channel", Interaction.channel),
                          ("sentiment", Interaction.sentiment)):
@@ -128,7 +128,6 @@ def delete_interaction_route(interaction_id: int):
             response=schemas.list_of(schemas.ANALYSIS_OUT), query={"cursor": CURSOR})
 def list_analyses(service_id: int):
     service = get_owned_or_404(Service, service_id)
-    validated_args({"cursor": CURSOR})
     query = select(BusinessAnalysis).where(BusinessAnalysis.service_id == service.service_id)
     page = keyset_page(query, ANALYSIS_ORDER, request.args.get("cursor"), PAGE)
     return list_response(page, [analysis_json(a) for a in page.rows])
@@ -181,7 +180,7 @@ ASSIGNMENT_QUERY = {"customer_id": id_filter("lead"), "agent_id": id_filter("age
 @documented("List agent assignments", "Agent assignments", response=schemas.list_of(schemas.ASSIGNMENT_OUT),
             query=ASSIGNMENT_QUERY)
 def list_assignments():
-    args = validated_args(ASSIGNMENT_QUERY)
+    args = filters(ASSIGNMENT_QUERY)
     query = scoped(AgentAssignment)
     if "customer_id" in args:
         query = query.where(AgentAssignment.lead_id == filter_id(args["customer_id"]))

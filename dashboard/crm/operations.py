@@ -131,7 +131,7 @@ def range_problems(document) -> list[dict]:
 def link(model, value, path: tuple, problems: list, customer_id: int):
     """The business's row that a body's id names. Another business's row is a 404 (abort); an id that names
     nothing is a field problem (422) added to `problems`, and None is returned."""
-    number = int(str(value).rsplit("_", 1)[-1])
+    number = int(value) if isinstance(value, int | float) else int(value.rsplit("_", 1)[-1])
     row = db.session.get(model, number) if 0 < number <= MAX_ID else None
     if row is None:
         problems.append(field_problem(path, f"no {model.__tablename__.replace('_', ' ')} has the id {value!r}"))

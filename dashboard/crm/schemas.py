@@ -19,10 +19,14 @@ URGENCIES = ["low", "medium", "high"]
 ASSIGNMENT_STATUSES = ["active", "paused", "completed"]
 CONTACT_TIMES = ["morning", "afternoon", "evening", "any"]
 
-_email = {"type": "string", "format": "email", "maxLength": 255, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+# Formats are patterns (not `format`), so the API and every client's validator agree on exactly what passes.
+_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = f"^{_ATOM}(?:\\.{_ATOM})*@(?:{_LABEL}\\.)+[A-Za-z]{{2,63}}$"
+_email = {"type": "string", "maxLength": 255, "pattern": EMAIL_PATTERN, "description": "An email address",
           "examples": ["john@example.com"]}
 _phone = {"type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$", "description": "E.164", "examples": ["+14155550123"]}
-_url = {"type": "string", "maxLength": 2000, "pattern": "^https?://[^\\s/?#]+[^\\s]*$", "format": "uri",
+_url = {"type": "string", "maxLength": 2000, "pattern": f"^https?://(?:{_LABEL}\\.)*{_LABEL}(?::[0-9]{{1,5}})?(?:/[!-~]*)?$",
         "description": "An http(s) URL", "examples": ["https://example.com/photo.jpg"]}
 _time = {"type": "string", "format": "date-time", "description": "RFC 3339", "examples": ["2025-02-07T02:55:00Z"]}
 _string_list = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}, "maxItems": 50}
@@ -111,7 +115,7 @@ LEAD_OUT = {
 # ---- Service ------------------------------------------------------------------------------------------
 _details = {
     "type": "object", "additionalProperties": False,
-    "properties": {"price": _amount, "duration": {"type": "integer", "minimum": 0},
+    "properties": {"price": _amount, "duration": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
                    "category": {"type": "string", "minLength": 1, "maxLength": 64},
                    "service_level": {"enum": SERVICE_LEVELS},
                    "description": {"type": "string", "maxLength": 2000}},
