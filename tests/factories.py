@@ -159,8 +159,9 @@ def make_connection(agent: Agent, app: ThirdPartyApp | None = None) -> ThirdPart
 
 def make_lead(customer: Customer, **fields) -> Lead:
     fields.setdefault("email", f"john{next(_sequence)}@example.com")  # one lead per email per business
+    fields.setdefault("preferences", {})
     return _save(Lead(customer_id=customer.customer_id, first_name="John", last_name="Doe",
-                      score=85, preferences={}, engagement={}, **fields))
+                      score=85, engagement={}, **fields))
 
 
 def make_service(customer: Customer, **fields) -> Service:

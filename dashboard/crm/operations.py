@@ -156,14 +156,21 @@ def refuse_duplicate_email(email: str) -> None:
 
 
 # ---- Saving -------------------------------------------------------------------------------------------
-def save_lead(lead: Lead, document: dict) -> Lead:
-    """Create or change a lead from a validated document (merging objects); 409 for a taken email."""
+def save_lead(lead: Lead, document: dict, replace: bool = False) -> Lead:
+    """Create or change a lead from a validated document, merging objects (the API's PUT) or, with `replace`,
+    taking the document as the whole lead (the edit form: a blank field clears); 409 for a taken email."""
     contact = document.get("contact", {})
     if duplicate_email(lead.customer_id, contact.get("email"), lead.lead_id):
         refuse_duplicate_email(contact["email"])
+    if replace:
+        contact = {field: contact.get(field) for field in ("first_name", "last_name", "email", "phone")}
+        document = {"status": "active", "score": 0, **document, "preferences": document.get("preferences", {}),
+                    "engagement": document.get("engagement", {})}
+        lead.preferences, lead.engagement = {}, {}
     for field in ("first_name", "last_name", "email", "phone"):
         if field in contact:
-            setattr(lead, field, contact[field].lower() if field == "email" else contact[field])
+            value = contact[field]
+            setattr(lead, field, value.lower() if field == "email" and value else value)
     for field in ("status", "score"):
         if field in document:
             setattr(lead, field, document[field])
@@ -178,9 +185,14 @@ def save_lead(lead: Lead, document: dict) -> Lead:
     return lead
 
 
-def save_service(service: Service, document: dict) -> Service:
-    """Create or change a service (objects merged); its price history gains a row when the price changes."""
+def save_service(service: Service, document: dict, replace: bool = False) -> Service:
+    """Create or change a service (objects merged, or with `replace` the form's fields taken whole: details,
+    the address part of location and features); its price history gains a row when the price changes."""
     old_price = (service.details or {}).get("price") if service.service_id else None
+    if replace:
+        coordinates = (service.location or {}).get("coordinates")
+        service.details, service.features = {}, []
+        service.location = {"coordinates": coordinates} if coordinates else {}
     for field in ("status", "type", "features"):
         if field in document:
             setattr(service, field, document[field])
