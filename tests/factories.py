@@ -159,9 +159,10 @@ def make_connection(agent: Agent, app: ThirdPartyApp | None = None) -> ThirdPart
 
 def make_lead(customer: Customer, **fields) -> Lead:
     fields.setdefault("email", f"john{next(_sequence)}@example.com")  # one lead per email per business
-    fields.setdefault("preferences", {})
-    return _save(Lead(customer_id=customer.customer_id, first_name="John", last_name="Doe",
-                      score=85, engagement={}, **fields))
+    for name, value in (("preferences", {}), ("engagement", {}), ("first_name", "John"), ("last_name", "Doe"),
+                        ("score", 85)):
+        fields.setdefault(name, value)
+    return _save(Lead(customer_id=customer.customer_id, **fields))
 
 
 def make_service(customer: Customer, **fields) -> Service:
@@ -178,7 +179,8 @@ def make_interaction(customer: Customer, lead: Lead | None = None, **fields) -> 
     lead = lead or make_lead(customer)
     fields.setdefault("type", "note")
     fields.setdefault("channel", "phone")
-    return _save(Interaction(customer_id=customer.customer_id, lead_id=lead.lead_id, content="Called back", **fields))
+    fields.setdefault("content", "Called back")
+    return _save(Interaction(customer_id=customer.customer_id, lead_id=lead.lead_id, **fields))
 
 
 def make_business_analysis(customer: Customer, service: Service | None = None) -> BusinessAnalysis:

@@ -27,7 +27,8 @@ CHAT = {
         "agent_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "visitor": {"type": "object", "additionalProperties": False, "properties": {
             "name": {"type": ["string", "null"], "maxLength": 255},
-            "email": {"type": ["string", "null"], "maxLength": 255, "pattern": f"^$|{EMAIL_PATTERN}"},
+            "email": {"type": ["string", "null"], "maxLength": 255, "pattern": f"^$|{EMAIL_PATTERN}",
+                      "description": "an email address such as ava@example.net (or empty)"},
             "phone": {"type": ["string", "null"], "maxLength": 32},
         }},
         "messages": {"type": "array", "minItems": 1, "maxItems": MAX_MESSAGES, "items": {

@@ -145,7 +145,7 @@ def _webhook(event: str) -> dict:
                        "data": {"type": "object", "required": ["object"], "properties": {"object": EVENT_OBJECTS[event]}}},
     }
     return {"post": {
-        "summary": f"{event}", "description": "POSTed to each enabled endpoint subscribed to the event, signed in the "
+        "summary": f"{event}", "security": [], "description": "POSTed to each enabled endpoint subscribed to the event, signed in the "
                                               "AngelCX-Signature header (README: Outgoing webhooks).",
         "requestBody": {"required": True, "content": {"application/json": {"schema": envelope}}},
         "responses": {"2XX": {"description": "Received; any other answer is retried"}},

@@ -5,6 +5,8 @@ from dashboard.access import public
 from dashboard.api import bp
 from dashboard.api.contract import documented
 from dashboard.api.openapi import document
+from dashboard.extensions import talisman
+from dashboard.security_headers import API_REFERENCE_PAGE
 
 docs_bp = Blueprint("api_docs", __name__)
 
@@ -28,5 +30,6 @@ def openapi():
 
 @docs_bp.get("/api/docs")
 @public
+@talisman(**API_REFERENCE_PAGE)
 def reference():
     return render_template("api/docs.html")

@@ -23,11 +23,12 @@ CONTACT_TIMES = ["morning", "afternoon", "evening", "any"]
 _ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_PATTERN = f"^{_ATOM}(?:\\.{_ATOM})*@(?:{_LABEL}\\.)+[A-Za-z]{{2,63}}$"
-_email = {"type": "string", "maxLength": 255, "pattern": EMAIL_PATTERN, "description": "An email address",
+_email = {"type": "string", "maxLength": 255, "pattern": EMAIL_PATTERN, "description": "an email address such as john@example.com",
           "examples": ["john@example.com"]}
-_phone = {"type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$", "description": "E.164", "examples": ["+14155550123"]}
+_phone = {"type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$",
+          "description": "a phone number in international (E.164) form such as +14155550123", "examples": ["+14155550123"]}
 _url = {"type": "string", "maxLength": 2000, "pattern": f"^https?://(?:{_LABEL}\\.)*{_LABEL}(?::[0-9]{{1,5}})?(?:/[!-~]*)?$",
-        "description": "An http(s) URL", "examples": ["https://example.com/photo.jpg"]}
+        "description": "an http(s) URL such as https://example.com/photo.jpg", "examples": ["https://example.com/photo.jpg"]}
 _time = {"type": "string", "format": "date-time", "description": "RFC 3339", "examples": ["2025-02-07T02:55:00Z"]}
 _string_list = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}, "maxItems": 50}
 _amount = {"type": "number", "minimum": 0, "maximum": 1e9}

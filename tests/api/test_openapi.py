@@ -13,8 +13,8 @@ from tests.live_servers import app_environment, start_gunicorn, stop
 
 HERE = Path(__file__).parent
 EXAMPLES = 3  # per operation in the fuzzing phase; the coverage phase (every boundary and invalid case the schemas
-# define, about 2,100 requests) is most of the ~65 s this takes on SQLite. The examples phase is left out (12 s):
-# the published examples are the coverage phase's starting values and are posted by the tests in tests/crm.
+# define, about 2,100 requests) is most of the ~65 s this takes on SQLite. The examples phase (12 s more) is left
+# out to keep CI short.
 
 
 def test_the_document_covers_every_api_operation_and_every_webhook_event(app, client):
