@@ -60,6 +60,8 @@ class Agent(CustomerOwned, TimestampMixin, db.Model):
     corpus_id: Mapped[str | None] = mapped_column(String(255))
     voice: Mapped[str | None] = mapped_column(String(255))
     ui_config: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # A visitor who leaves an email or phone in a conversation with this agent becomes a lead (crm listens).
+    creates_leads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     prompt: Mapped[Prompt | None] = relationship()
     tools: Mapped[list[CustomTool]] = relationship(

@@ -8,14 +8,18 @@ if its agent had the conversation, gets fresh performance figures.
 """
 from __future__ import annotations
 
+import re
+
 from flask import current_app
 from sqlalchemy import func, select
 
+from dashboard.agents.models import Agent
 from dashboard.conversations.models import Analysis, Conversation, Message
 from dashboard.conversations.sentiment import band
 from dashboard.crm.assignment import rescore
 from dashboard.crm.models import AgentAssignment, Interaction, Lead
-from dashboard.crm.operations import refresh_engagement
+from dashboard.crm.operations import refresh_engagement, save_lead
+from dashboard.crm.schemas import EMAIL_PATTERN, PHONE_PATTERN
 from dashboard.extensions import db
 from dashboard.signals import analysis_stored, conversation_ended, interaction_created
 
@@ -49,12 +53,31 @@ def lead_for(conversation: Conversation) -> Lead | None:
     return None
 
 
+def new_lead_for(conversation: Conversation) -> Lead | None:
+    """A lead made from the conversation's visitor, when its agent says so and the visitor left a valid email or
+    phone number (names split at the first space); None otherwise."""
+    agent = db.session.get(Agent, conversation.agent_id) if conversation.agent_id else None
+    visitor = conversation.visitor
+    if agent is None or not agent.creates_leads or visitor is None:
+        return None
+    email = (visitor.email or "").lower()
+    email = email if re.fullmatch(EMAIL_PATTERN, email) else None
+    phone = visitor.phone if visitor.phone and re.fullmatch(PHONE_PATTERN, visitor.phone) else None
+    if not (email or phone):
+        return None
+    first, _, last = (visitor.name or "").strip().partition(" ")
+    contact = {key: value[:100] for key, value in (("first_name", first), ("last_name", last.strip())) if value}
+    contact |= {key: value for key, value in (("email", email), ("phone", phone)) if value}
+    return save_lead(Lead(customer_id=conversation.customer_id, preferences={}, engagement={}), {"contact": contact})
+
+
 def record_from(conversation: Conversation) -> Interaction | None:
-    """The conversation's interaction: found, or recorded now when its visitor is a lead."""
+    """The conversation's interaction: found, or recorded now when its visitor is (or, by the agent's setting,
+    becomes) a lead."""
     found = db.session.scalar(select(Interaction).where(Interaction.session_id == conversation.session_id))
     if found is not None:
         return found
-    lead = lead_for(conversation)
+    lead = lead_for(conversation) or new_lead_for(conversation)
     if lead is None:
         return None
     count = db.session.scalar(select(func.count()).where(Message.session_id == conversation.session_id))

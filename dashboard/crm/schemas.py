@@ -25,7 +25,8 @@ _LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_PATTERN = f"^{_ATOM}(?:\\.{_ATOM})*@(?:{_LABEL}\\.)+[A-Za-z]{{2,63}}$"
 _email = {"type": "string", "maxLength": 255, "pattern": EMAIL_PATTERN, "description": "an email address such as john@example.com",
           "examples": ["john@example.com"]}
-_phone = {"type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$",
+PHONE_PATTERN = "^\\+[1-9][0-9]{6,14}$"
+_phone = {"type": "string", "pattern": PHONE_PATTERN,
           "description": "a phone number in international (E.164) form such as +14155550123", "examples": ["+14155550123"]}
 _url = {"type": "string", "maxLength": 2000, "pattern": f"^https?://(?:{_LABEL}\\.)*{_LABEL}(?::[0-9]{{1,5}})?(?:/[!-~]*)?$",
         "description": "an http(s) URL such as https://example.com/photo.jpg", "examples": ["https://example.com/photo.jpg"]}

@@ -1,5 +1,5 @@
 """CallCall.ai models completed: interaction, business_analysis, agent_assignment, service_price; lead email
-unique per business and engagement derived from interactions; service.category
+unique per business and engagement derived from interactions; service.category; agent.creates_leads
 
 Revision ID: 44eaa36dc2d8
 Revises: a7c3e9f1b5d2
@@ -41,6 +41,8 @@ def upgrade():
         batch_op.add_column(sa.Column('total_interactions', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_unique_constraint('uq_lead_customer_id_email', ['customer_id', 'email'])
         batch_op.create_index('ix_lead_customer_id_phone', ['customer_id', 'phone'], unique=False)
+    with op.batch_alter_table('agent', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('creates_leads', sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table('service', schema=None) as batch_op:
         batch_op.add_column(sa.Column('category', sa.String(length=64), nullable=True))
         batch_op.create_index('ix_service_customer_id_type_category', ['customer_id', 'type', 'category'],
@@ -143,6 +145,8 @@ def downgrade():
     op.drop_table('service_price')
     with op.batch_alter_table('service_match', schema=None) as batch_op:
         batch_op.drop_index('ix_service_match_customer_id_status')
+    with op.batch_alter_table('agent', schema=None) as batch_op:
+        batch_op.drop_column('creates_leads')
     with op.batch_alter_table('service', schema=None) as batch_op:
         batch_op.drop_index('ix_service_customer_id_type_category')
         batch_op.drop_column('category')

@@ -43,6 +43,20 @@ def test_a_chat_from_a_leads_email_is_an_interaction_with_its_analysis_and_the_e
     assert api("GET", f"/customers/{lead['id']}")["engagement"]["total_interactions"] == 1
 
 
+def test_an_agent_set_to_create_leads_turns_a_visitor_with_contact_details_into_a_lead(api, customer):
+    agent = factories.make_agent(customer, creates_leads=True)
+    quiet = factories.make_agent(customer, name="Quiet")
+    db.session.commit()
+    api("POST", "/conversations", chat_for(quiet) | {"visitor": {"name": "Bo", "email": "bo@example.net"}})
+    assert api("GET", "/customers")["data"] == []  # its agent does not create leads
+    api("POST", "/conversations", chat_for(agent))
+    [lead] = api("GET", "/customers")["data"]
+    assert lead["contact"] == {"first_name": "Ava", "last_name": "Nguyen", "email": "ava@example.net", "phone": None}
+    assert lead["engagement"]["total_interactions"] == 1
+    api("POST", "/conversations", chat_for(agent))  # the same visitor again: the same lead
+    assert [lead["engagement"]["total_interactions"] for lead in api("GET", "/customers")["data"]] == [2]
+
+
 def test_the_urgency_rule():
     assert urgency("complaint", -0.3) == "high" and urgency("opening_hours", -0.7) == "high"
     assert urgency("opening_hours", -0.3) == "medium" and urgency("book_appointment", 0.5) == "medium"
