@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         webhooks_out.bp,        # /settings/webhooks: outgoing webhook endpoints and their deliveries
         onboarding.bp,          # /onboarding: profile → plan → first agent
         api.bp,                 # /api/v1: the JSON API (API keys)
+        api.docs_bp,            # /api/v1/openapi.json and /api/docs: the published contract (no key)
         core.bp,                # /, /healthz, /readyz, /metrics
     ):
         app.register_blueprint(blueprint)

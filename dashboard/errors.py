@@ -60,7 +60,15 @@ def schema_problems(schema: dict, document) -> list[dict]:
     """Every way `document` breaks the JSON Schema `schema`, in document order, as field problems."""
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     found = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
-    return [field_problem(list(error.absolute_path), error.message) for error in found]
+    return [field_problem(list(error.absolute_path), _message(error)) for error in found]
+
+
+def _message(error) -> str:
+    """The validator's message, except a pattern's: a regex means nothing to people, so a schema that describes
+    what the pattern stands for ("an email address") says that instead."""
+    if error.validator == "pattern" and isinstance(error.schema, dict) and error.schema.get("description"):
+        return f"must be {error.schema['description']}"
+    return error.message
 
 
 def request_json():
@@ -82,6 +90,16 @@ def validated_json(schema: dict):
     document = request_json()
     refuse_invalid(schema_problems(schema, document))
     return document
+
+
+def validated_args(properties: dict) -> dict:
+    """The request's query arguments named in `properties` (JSON Schemas for strings) when they match;
+    else a 422 naming every bad argument (its path is "/<name>"). Arguments not named are ignored."""
+    args = {name: request.args[name] for name in properties if name in request.args}
+    problems = schema_problems({"type": "object", "properties": properties}, args)
+    if problems:
+        abort(problem(422, "The query string is not valid.", errors=problems))
+    return args
 
 
 def wants_json() -> bool:

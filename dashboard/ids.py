@@ -3,7 +3,7 @@
 A larger number cannot name a row, so it is simply "not found" (or ignored in a query string)
 instead of an overflow error from the database.
 """
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1
 
@@ -17,15 +17,15 @@ def id_arg(value: str) -> int:
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """The `int` URL converter, refusing numbers no row can have (the route then does not match: 404)."""
+    """The `int` URL converter for row ids: a number no row can have becomes 0, which names no row, so the view's
+    lookup answers 404. (Refusing it in the converter made Werkzeug answer 405 when the path has several
+    method-specific rules.)"""
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if 0 < number <= MAX_ID else 0
 
 
 def checked_id(number: int) -> int:
-    """For converters of their own: the id, or ValidationError so the route does not match."""
-    if not 0 < number <= MAX_ID:
-        raise ValidationError()
-    return number
+    """For converters of their own: the id, or 0 (which names no row: the view's lookup is a 404)."""
+    return number if 0 < number <= MAX_ID else 0

@@ -5,7 +5,15 @@ from dashboard.api.models import IdempotencyKey
 from dashboard.auth.models import ApiKey, Customer, LoginSession
 from dashboard.billing.models import Contract, Plan, PlanAccess, StripeEvent
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
-from dashboard.crm.models import Lead, Service, ServiceMatch
+from dashboard.crm.models import (
+    AgentAssignment,
+    BusinessAnalysis,
+    Interaction,
+    Lead,
+    Service,
+    ServiceMatch,
+    ServicePrice,
+)
 from dashboard.emails.models import EmailLog, EmailTemplate
 from dashboard.integrations.models import ThirdPartyApp, ThirdPartyOAuth
 from dashboard.jobs.models import Job
@@ -16,5 +24,6 @@ __all__ = [
     "EmailLog", "EmailTemplate", "KnowledgeSource", "Lead", "LoginSession", "Message", "Plan",
     "PlanAccess", "Prompt", "PromptTemplate", "Service", "ServiceMatch", "StripeEvent",
     "ThirdPartyApp", "ThirdPartyOAuth", "Visitor", "Job", "IdempotencyKey",
-    "WebhookDelivery", "WebhookEndpoint", "AnalyticsEntry", "DailyRollup", "LabelRollup",
+    "WebhookDelivery", "WebhookEndpoint", "AnalyticsEntry", "DailyRollup", "LabelRollup", "Interaction",
+    "BusinessAnalysis", "AgentAssignment", "ServicePrice",
 ]

@@ -33,6 +33,10 @@ WIDGET_PREVIEW_FRAME = {
     "content_security_policy": {**CONTENT_SECURITY_POLICY, "frame-ancestors": "'self'"},
     "frame_options": "SAMEORIGIN",
 }
+# The API reference (vendored Redoc): nothing leaves this origin. Its sidebar logo points at Redocly's CDN, so
+# images are limited to this origin, and its search runs in a Web Worker made from a blob: URL.
+API_REFERENCE_PAGE = {"content_security_policy": {**CONTENT_SECURITY_POLICY, "img-src": "'self' data:",
+                                                  "worker-src": "'self' blob:"}}
 # An uploaded file shown as itself and nothing more: even a browser that took it for HTML would run no script.
 UPLOADED_FILE = {"content_security_policy": {"default-src": "'none'", "img-src": "'self'", "sandbox": ""}}
 

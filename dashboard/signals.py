@@ -53,6 +53,10 @@ records a job that recomputes the customer's daily rollups (days are local days)
 lead_saved = _signals.signal("lead-saved")
 """crm sends it when a lead was created or changed, before its commit (kwargs: lead_id, created: bool)."""
 
+interaction_created = _signals.signal("interaction-created")
+"""crm sends it when an interaction with a lead was recorded (from a conversation or over the API), before its
+commit (kwargs: interaction_id). Outgoing webhooks record `interaction.created` in that transaction."""
+
 contract_updated = _signals.signal("contract-updated")
 """billing sends it when a contract was created, renewed, changed or ended by Stripe, before its commit
 (kwargs: contract_id)."""

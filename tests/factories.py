@@ -10,13 +10,16 @@ from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.models import (
     Agent,
+    AgentAssignment,
     Analysis,
+    BusinessAnalysis,
     Contract,
     Conversation,
     Customer,
     CustomTool,
     EmailLog,
     EmailTemplate,
+    Interaction,
     KnowledgeSource,
     Lead,
     Message,
@@ -180,9 +183,11 @@ def make_connection(agent: Agent, app: ThirdPartyApp | None = None) -> ThirdPart
 
 
 def make_lead(customer: Customer, **fields) -> Lead:
-    fields.setdefault("email", "john@example.com")
-    return _save(Lead(customer_id=customer.customer_id, first_name="John", last_name="Doe",
-                      score=85, preferences={}, engagement={}, **fields))
+    fields.setdefault("email", f"john{next(_sequence)}@example.com")  # one lead per email per business
+    for name, value in (("preferences", {}), ("engagement", {}), ("first_name", "John"), ("last_name", "Doe"),
+                        ("score", 85)):
+        fields.setdefault(name, value)
+    return _save(Lead(customer_id=customer.customer_id, **fields))
 
 
 def make_service(customer: Customer, **fields) -> Service:
@@ -193,6 +198,30 @@ def make_service(customer: Customer, **fields) -> Service:
 def make_match(customer: Customer, lead: Lead, service: Service) -> ServiceMatch:
     return _save(ServiceMatch(customer_id=customer.customer_id, lead_id=lead.lead_id, service_id=service.service_id,
                               score=92, match_factors=["price_range"]))
+
+
+def make_interaction(customer: Customer, lead: Lead | None = None, **fields) -> Interaction:
+    lead = lead or make_lead(customer)
+    fields.setdefault("type", "note")
+    fields.setdefault("channel", "phone")
+    fields.setdefault("content", "Called back")
+    return _save(Interaction(customer_id=customer.customer_id, lead_id=lead.lead_id, **fields))
+
+
+def make_business_analysis(customer: Customer, service: Service | None = None) -> BusinessAnalysis:
+    service = service or make_service(customer)
+    return _save(BusinessAnalysis(customer_id=customer.customer_id, service_id=service.service_id,
+                                  business_data={"median_price": None, "price_trend": None, "days_on_market": 0,
+                                                 "comparable_services": []},
+                                  predictions={"estimated_value": None, "booking_rate": None,
+                                               "conversion_probability": None}))
+
+
+def make_assignment(customer: Customer, lead: Lead | None = None, agent: Agent | None = None) -> AgentAssignment:
+    lead, agent = lead or make_lead(customer), agent or make_agent(customer)
+    return _save(AgentAssignment(customer_id=customer.customer_id, lead_id=lead.lead_id, agent_id=agent.agent_id,
+                                 match_score=50, match_factors=["availability"], status="active",
+                                 performance={"response_time": None, "satisfaction_score": None}))
 
 
 def make_api_key(customer: Customer, name: str = "Zapier"):

@@ -62,6 +62,8 @@ class Agent(CustomerOwned, TimestampMixin, db.Model):
     ui_config: Mapped[dict] = mapped_column(JSONType, default=dict)
     # What the widget offers visitors: "voice" (calls), "chat" (text) or "both".
     channels: Mapped[str] = mapped_column(String(8), default="voice", server_default="voice")
+    # A visitor who leaves an email or phone in a conversation with this agent becomes a lead (crm listens).
+    creates_leads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     prompt: Mapped[Prompt | None] = relationship()
     tools: Mapped[list[CustomTool]] = relationship(

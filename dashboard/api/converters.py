@@ -1,4 +1,5 @@
-"""URL converters for the API's prefixed ids (`lead_12`, `service_3`, `match_7`); a bare number works too."""
+"""URL converters for the API's prefixed ids (`lead_12`, `service_3`, `match_7`, `int_4`, `analysis_5`,
+`assignment_6`); a bare number works too."""
 from werkzeug.routing import BaseConverter
 
 from dashboard.ids import checked_id
@@ -30,4 +31,17 @@ class MatchId(PrefixedId):
     prefix = "match"
 
 
-CONVERTERS = {"lead": LeadId, "service": ServiceId, "match": MatchId}
+class InteractionId(PrefixedId):
+    prefix = "int"
+
+
+class AnalysisId(PrefixedId):
+    prefix = "analysis"
+
+
+class AssignmentId(PrefixedId):
+    prefix = "assignment"
+
+
+CONVERTERS = {"lead": LeadId, "service": ServiceId, "match": MatchId, "interaction": InteractionId,
+              "analysis": AnalysisId, "assignment": AssignmentId}

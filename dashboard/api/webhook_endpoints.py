@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import jsonify, request, url_for
 
 from dashboard.api import bp
+from dashboard.api.contract import documented
 from dashboard.api.idempotency import idempotent
+from dashboard.crm.schemas import list_of
 from dashboard.errors import field_problem, refuse_invalid, validated_json
 from dashboard.extensions import db
 from dashboard.pagination import keyset_page
@@ -22,7 +24,17 @@ ENDPOINT_CREATE = {
         "url": {"type": "string", "minLength": 1, "maxLength": 2000},
         "events": {"type": "array", "minItems": 1, "maxItems": len(EVENTS), "items": {"enum": list(EVENTS)}},
     },
+    "examples": [{"url": "https://hooks.example.com/angelcx", "events": ["lead.created", "interaction.created"]}],
 }
+ENDPOINT_OUT = {
+    "type": "object", "required": ["id", "object", "url", "events", "enabled", "disabled_reason", "created_at"],
+    "properties": {"id": {"type": "integer"}, "object": {"const": "webhook_endpoint"}, "url": {"type": "string"},
+                   "events": {"type": "array", "items": {"enum": list(EVENTS)}}, "enabled": {"type": "boolean"},
+                   "disabled_reason": {"type": ["string", "null"]}, "created_at": {"type": "string"}},
+}
+ENDPOINT_CREATED = {**ENDPOINT_OUT, "required": [*ENDPOINT_OUT["required"], "secret"],
+                    "properties": {**ENDPOINT_OUT["properties"],
+                                   "secret": {"type": "string", "description": "Shown once"}}}
 
 
 def endpoint_json(endpoint: WebhookEndpoint) -> dict:
@@ -33,6 +45,8 @@ def endpoint_json(endpoint: WebhookEndpoint) -> dict:
 
 
 @bp.get("/webhook-endpoints")
+@documented("List webhook endpoints", "Webhook endpoints", response=list_of(ENDPOINT_OUT),
+            query={"cursor": {"type": "string"}})
 def list_webhook_endpoints():
     page = keyset_page(scoped(WebhookEndpoint), ORDER, request.args.get("cursor"), PAGE)
     return jsonify(object="list", data=[endpoint_json(endpoint) for endpoint in page.rows],
@@ -40,6 +54,8 @@ def list_webhook_endpoints():
 
 
 @bp.post("/webhook-endpoints")
+@documented("Register a webhook endpoint (its signing secret is answered once)", "Webhook endpoints", status=201,
+            body=ENDPOINT_CREATE, response=ENDPOINT_CREATED)
 @idempotent
 def create_webhook_endpoint():
     document = validated_json(ENDPOINT_CREATE)
@@ -54,11 +70,13 @@ def create_webhook_endpoint():
 
 
 @bp.get("/webhook-endpoints/<int:endpoint_id>")
+@documented("Get a webhook endpoint", "Webhook endpoints", response=ENDPOINT_OUT)
 def get_webhook_endpoint(endpoint_id: int):
     return jsonify(endpoint_json(get_owned_or_404(WebhookEndpoint, endpoint_id)))
 
 
 @bp.delete("/webhook-endpoints/<int:endpoint_id>")
+@documented("Delete a webhook endpoint", "Webhook endpoints", status=204)
 def delete_webhook_endpoint(endpoint_id: int):
     db.session.delete(get_owned_or_404(WebhookEndpoint, endpoint_id))
     db.session.commit()

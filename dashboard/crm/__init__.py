@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("crm", __name__, url_prefix="/leads")
 
-from dashboard.crm import routes  # noqa: E402,F401
+from dashboard.crm import from_conversations, routes  # noqa: E402,F401

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from dashboard.billing.models import Contract
 from dashboard.conversations.models import Analysis, Conversation
-from dashboard.crm.models import Lead
-from dashboard.crm.operations import lead_json
+from dashboard.crm.models import Interaction, Lead
+from dashboard.crm.operations import interaction_json, lead_json
 from dashboard.emails.models import EmailLog
 from dashboard.extensions import db
 from dashboard.signals import (
@@ -15,6 +15,7 @@ from dashboard.signals import (
     conversation_ended,
     conversation_started,
     email_sent,
+    interaction_created,
     lead_saved,
     rotate_encrypted_secrets,
 )
@@ -77,6 +78,13 @@ def _lead_saved(_sender, lead_id: int, created: bool, **_):
     lead = db.session.get(Lead, lead_id)
     if lead is not None:
         record_event(lead.customer_id, "lead.created" if created else "lead.updated", lead_json(lead))
+
+
+@interaction_created.connect
+def _interaction_created(_sender, interaction_id: int, **_):
+    interaction = db.session.get(Interaction, interaction_id)
+    if interaction is not None:
+        record_event(interaction.customer_id, "interaction.created", interaction_json(interaction))
 
 
 @contract_updated.connect

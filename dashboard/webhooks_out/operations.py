@@ -20,7 +20,7 @@ API_VERSION = "2026-11-27"
 # Only events something sends: interaction.created joins when interactions exist (issue 12), so nobody
 # subscribes to an event that never comes.
 EVENTS = ("conversation.started", "conversation.ended", "conversation.analyzed", "email.sent", "email.failed",
-          "lead.created", "lead.updated", "contract.updated")
+          "lead.created", "lead.updated", "interaction.created", "contract.updated")
 ROTATION_OVERLAP = timedelta(hours=24)
 # Enough tries to span the retry window at the job system's capped backoff; the window ends them first.
 DELIVERY_MAX_ATTEMPTS = 200

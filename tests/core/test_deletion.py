@@ -6,13 +6,16 @@ from dashboard.auth.operations import delete_customer
 from dashboard.extensions import db
 from dashboard.models import (
     Agent,
+    AgentAssignment,
     Analysis,
+    BusinessAnalysis,
     Contract,
     Conversation,
     Customer,
     CustomTool,
     EmailLog,
     EmailTemplate,
+    Interaction,
     KnowledgeSource,
     Lead,
     Message,
@@ -80,6 +83,9 @@ def test_deleting_a_customer_deletes_everything_it_owns_and_nothing_else(app, cu
         factories.make_connection(agent)
         lead, service = factories.make_lead(owner), factories.make_service(owner)
         factories.make_match(owner, lead, service)
+        factories.make_interaction(owner, lead, session_id=conversation.session_id)
+        factories.make_business_analysis(owner, service)
+        factories.make_assignment(owner, lead, agent)
     db.session.commit()
     gone = customer.customer_id
 
@@ -87,7 +93,8 @@ def test_deleting_a_customer_deletes_everything_it_owns_and_nothing_else(app, cu
     db.session.commit()
 
     assert db.session.get(Customer, gone) is None
-    for model in (Agent, Visitor, Conversation, Contract, EmailTemplate, EmailLog, Lead, Service, ServiceMatch):
+    for model in (Agent, Visitor, Conversation, Contract, EmailTemplate, EmailLog, Lead, Service, ServiceMatch,
+                  Interaction, BusinessAnalysis, AgentAssignment):
         assert count(model, model.customer_id == gone) == 0, model.__name__
         assert count(model, model.customer_id == other_customer.customer_id) == 1, model.__name__
     for model in (Message, Analysis, CustomTool, KnowledgeSource, ThirdPartyOAuth):

@@ -37,3 +37,15 @@ def test_an_endpoint_hears_only_the_events_it_chose(signed_in, client, customer,
     headers = {"Authorization": f"Bearer {factories.make_api_key(customer)[1]}"}
     client.post("/api/v1/customers", json={"contact": {"first_name": "Ava"}}, headers=headers)
     assert receiver.received == []
+
+
+def test_an_interaction_recorded_over_the_api_is_announced_as_the_api_answers_it(signed_in, client, customer,
+                                                                                 receiver):
+    add_endpoint(signed_in, receiver.url, ["interaction.created"])
+    headers = {"Authorization": f"Bearer {factories.make_api_key(customer)[1]}"}
+    lead = client.post("/api/v1/customers", json={"contact": {"email": "ava@example.net"}}, headers=headers).json
+    made = client.post(f"/api/v1/customers/{lead['id']}/interactions", headers=headers,
+                       json={"type": "email", "channel": "email", "content": "Asked for a quote"})
+    assert made.status_code == 201, made.get_data(as_text=True)
+    assert [hit["body"]["type"] for hit in receiver.received] == ["interaction.created"]
+    assert receiver.received[0]["body"]["data"]["object"] == made.json

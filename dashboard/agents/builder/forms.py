@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 
@@ -11,6 +11,7 @@ class AgentForm(FlaskForm):
     description = StringField("Description", validators=[Optional(), Length(max=500)])
     brand_info = TextAreaField("Brand information", validators=[Optional(), Length(max=2000)],
                                description="What the agent should know about your business: tone, hours, offer.")
+    creates_leads = BooleanField("Add visitors who leave an email or phone number to Leads")
 
 
 class PromptForm(FlaskForm):

@@ -61,6 +61,7 @@ def save_details(agent_id: int):
     if not form.validate_on_submit():
         return render_builder(agent, "details", 422, details_form=form)
     operations.update_details(agent, form.name.data, form.description.data, form.brand_info.data)
+    agent.creates_leads = bool(form.creates_leads.data)
     db.session.commit()
     return saved(agent, "details", "Details saved.")
 
