@@ -20,6 +20,7 @@ class Receiver:
         self.received: list[dict] = []
         self.secrets: list[str] = []
         self.answers: list[int | str] = []  # a status, or "hang" to answer after the client's timeout
+        self.reply: bytes | None = None  # the body of every answer, when set
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,7 +33,7 @@ class Receiver:
                 if answer == "hang":
                     time.sleep(11)
                     answer = 200
-                reply = (b"x" * 3000) if answer >= 500 else b'{"ok":true}'
+                reply = receiver.reply or ((b"x" * 3000) if answer >= 500 else b'{"ok":true}')
                 self.send_response(answer)
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
