@@ -6,6 +6,7 @@ import logging
 import time
 from datetime import timedelta
 
+from cryptography.fernet import InvalidToken
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
@@ -75,6 +76,22 @@ def deliver(delivery_id: int) -> None:
         raise Retry("another job is sending this delivery", at=utcnow() + SEND_LEASE)
     if claim == "done":
         return
+    try:
+        _send(delivery_id)
+    except Retry:
+        raise
+    except Exception as error:  # not sent (e.g. a secret that no longer decrypts): free it for the job's retry
+        db.session.rollback()
+        reason = "its signing secret cannot be read (the encryption key changed): rotate the secret" \
+            if isinstance(error, InvalidToken) else f"an error here ({type(error).__name__})"
+        db.session.execute(update(WebhookDelivery).where(
+            WebhookDelivery.webhook_delivery_id == delivery_id, WebhookDelivery.status == "sending",
+        ).values(status="retrying", response_excerpt=f"Not sent: {reason}.", updated_at=utcnow()))
+        db.session.commit()
+        raise
+
+
+def _send(delivery_id: int) -> None:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     endpoint = delivery.endpoint
     if not endpoint.enabled:

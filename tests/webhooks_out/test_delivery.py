@@ -188,3 +188,20 @@ def test_another_customers_endpoint_is_404_on_every_route(signed_in, other_custo
     assert signed_in.get(base + "/deliveries/1", headers={"HX-Request": "true"}).status_code == 404
     assert db.session.get(WebhookEndpoint, theirs.webhook_endpoint_id).enabled
 
+
+
+def test_a_secret_that_no_longer_decrypts_is_not_sent_and_says_so_in_the_log(signed_in, receiver):
+    endpoint_id, _ = add_endpoint(signed_in, receiver.url)
+    db.session.execute(update(WebhookEndpoint).values(secret_encrypted=signing_under_another_key()))
+    db.session.commit()
+    signed_in.post(f"/settings/webhooks/{endpoint_id}/ping")
+    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    assert delivery.status == "retrying" and "rotate the secret" in delivery.response_excerpt
+    assert receiver.received == [] and db.session.scalars(select(WebhookAttempt)).all() == []
+    assert "rotate the secret" in signed_in.get(f"/settings/webhooks/{endpoint_id}").get_data(as_text=True)
+
+
+def signing_under_another_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet(Fernet.generate_key()).encrypt(b"whsec_other").decode()
