@@ -1,4 +1,5 @@
-"""/api/v1/webhook-endpoints: list (keyset pages), create (secret shown once), read and delete a business's endpoints."""
+"""/api/v1/webhook-endpoints: list (keyset pages), create (secret shown once), read, change (enabled, events),
+rotate the secret and delete a business's endpoints."""
 from __future__ import annotations
 
 from flask import jsonify, request, url_for
@@ -12,7 +13,14 @@ from dashboard.extensions import db
 from dashboard.pagination import keyset_page
 from dashboard.tenancy import current_customer, get_owned_or_404, scoped
 from dashboard.webhooks_out.models import WebhookEndpoint
-from dashboard.webhooks_out.operations import EVENTS, EndpointRefused, create_endpoint
+from dashboard.webhooks_out.operations import (
+    EVENTS,
+    EndpointRefused,
+    checked_events,
+    create_endpoint,
+    rotate_secret,
+    set_enabled,
+)
 
 PAGE = 50
 ORDER = (WebhookEndpoint.webhook_endpoint_id,)
@@ -35,6 +43,17 @@ ENDPOINT_OUT = {
 ENDPOINT_CREATED = {**ENDPOINT_OUT, "required": [*ENDPOINT_OUT["required"], "secret"],
                     "properties": {**ENDPOINT_OUT["properties"],
                                    "secret": {"type": "string", "description": "Shown once"}}}
+
+ENDPOINT_CHANGE = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "enabled": {"type": "boolean"},
+        "events": ENDPOINT_CREATE["properties"]["events"],
+    },
+}
+NO_STORE = {"Cache-Control": "no-store"}  # an answer carrying a secret
 
 
 def endpoint_json(endpoint: WebhookEndpoint) -> dict:
@@ -66,13 +85,36 @@ def create_webhook_endpoint():
         refuse_invalid([field_problem([refused.field], refused.message)])
     db.session.commit()
     location = url_for("api.get_webhook_endpoint", endpoint_id=endpoint.webhook_endpoint_id)
-    return jsonify({**endpoint_json(endpoint), "secret": secret}), 201, {"Location": location}
+    return jsonify({**endpoint_json(endpoint), "secret": secret}), 201, {"Location": location, **NO_STORE}
 
 
 @bp.get("/webhook-endpoints/<int:endpoint_id>")
 @documented("Get a webhook endpoint", "Webhook endpoints", response=ENDPOINT_OUT)
 def get_webhook_endpoint(endpoint_id: int):
     return jsonify(endpoint_json(get_owned_or_404(WebhookEndpoint, endpoint_id)))
+
+
+@bp.patch("/webhook-endpoints/<int:endpoint_id>")
+def change_webhook_endpoint(endpoint_id: int):
+    """Enable or disable it (enabling starts its failure count afresh), or choose its events."""
+    endpoint = get_owned_or_404(WebhookEndpoint, endpoint_id)
+    document = validated_json(ENDPOINT_CHANGE)
+    if "events" in document:
+        endpoint.events = checked_events(document["events"])
+    if "enabled" in document:
+        set_enabled(endpoint, document["enabled"])
+    db.session.commit()
+    return jsonify(endpoint_json(endpoint))
+
+
+@bp.post("/webhook-endpoints/<int:endpoint_id>/rotate-secret")
+def rotate_webhook_endpoint_secret(endpoint_id: int):
+    """A new secret, answered once; the previous one keeps signing until `previous_secret_expires_at`."""
+    endpoint = get_owned_or_404(WebhookEndpoint, endpoint_id)
+    secret = rotate_secret(endpoint)
+    db.session.commit()
+    return jsonify({**endpoint_json(endpoint), "secret": secret,
+                    "previous_secret_expires_at": endpoint.previous_secret_expires_at.isoformat()}), 200, NO_STORE
 
 
 @bp.delete("/webhook-endpoints/<int:endpoint_id>")

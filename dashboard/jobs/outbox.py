@@ -106,6 +106,10 @@ def hand_over(ids: list[int]) -> int:
     from redis.exceptions import RedisError
 
     queue, handed = rq_queue(), []
+    # Marked before they are enqueued, and only while due: a worker can run a job and fail it (its retry queued
+    # for later, unmarked) before a late mark lands (after enqueueing, or a second hand-over's waiting for a lock),
+    # and that mark would hide the retry from the sweep for JOBS_HANDOVER_SECONDS.
+    _mark_handed_over(ids, utcnow())
     try:
         for job_id in ids:
             queue.enqueue(RUNNER, job_id, job_timeout=current_app.config["JOBS_LEASE_SECONDS"], result_ttl=60,
@@ -114,11 +118,19 @@ def hand_over(ids: list[int]) -> int:
     except RedisError as error:
         log.warning("Redis is unreachable (%s): %d jobs stay queued until the sweep hands them over",
                     type(error).__name__, len(ids) - len(handed))
-    if handed:
-        try:
-            db.session.execute(update(Job).where(Job.job_id.in_(handed), Job.state == "queued")
-                               .values(handed_over_at=utcnow()))
-            db.session.commit()
-        except SQLAlchemyError:  # only a hint for the sweep: without it the job is handed over again, harmlessly
-            db.session.rollback()
+        _mark_handed_over(ids[len(handed):], None)
     return len(handed)
+
+
+def _mark_handed_over(ids: list[int], at: datetime | None) -> None:
+    """Only a hint for the sweep: without it a job is handed over again, harmlessly."""
+    if not ids:
+        return
+    try:
+        marked = update(Job).where(Job.job_id.in_(ids), Job.state == "queued")
+        if at is not None:
+            marked = marked.where(Job.run_after <= at)
+        db.session.execute(marked.values(handed_over_at=at))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()

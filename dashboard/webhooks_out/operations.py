@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dashboard import safe_http
 from dashboard.database import utcnow
@@ -116,6 +116,16 @@ def send_ping(endpoint: WebhookEndpoint) -> WebhookDelivery:
     return queue_delivery(endpoint, event_payload("ping", {"webhook_endpoint_id": endpoint.webhook_endpoint_id}))
 
 
-def resend(delivery: WebhookDelivery) -> WebhookDelivery:
-    """The same event (same id, so the receiver can deduplicate) delivered again."""
-    return queue_delivery(delivery.endpoint, delivery.payload)
+def resend(delivery: WebhookDelivery) -> bool:
+    """The same event (same id, so the receiver can deduplicate) delivered again, its attempts added to its log.
+
+    Only a finished delivery (succeeded or failed) is sent again; False while it is still being delivered.
+    A conditional UPDATE, so two resends at once queue one job.
+    """
+    reopened = db.session.execute(update(WebhookDelivery).where(
+        WebhookDelivery.webhook_delivery_id == delivery.webhook_delivery_id,
+        WebhookDelivery.status.in_(("succeeded", "failed"))).values(status="pending", next_attempt_at=None,
+                                                                   updated_at=utcnow())).rowcount
+    if reopened:
+        defer(deliver, delivery.webhook_delivery_id, max_attempts=DELIVERY_MAX_ATTEMPTS)
+    return bool(reopened)

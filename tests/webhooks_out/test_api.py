@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from dashboard.database import utcnow
 from dashboard.extensions import db
+from dashboard.webhooks_out.delivery import signing_secrets
 from dashboard.webhooks_out.models import WebhookEndpoint
 from tests import factories
 
@@ -69,3 +71,34 @@ def test_an_event_nothing_sends_cannot_be_subscribed_to(client, customer, receiv
     answer = client.post("/api/v1/webhook-endpoints", json={"url": receiver.url, "events": ["interaction.deleted"]},
                          headers=bearer(customer))
     assert answer.status_code == 422 and answer.json["errors"][0]["path"] == "/events/0"
+
+
+def test_an_endpoint_is_disabled_enabled_and_given_other_events_over_the_api(client, customer, other_customer):
+    endpoint = factories.make_webhook_endpoint(customer, failing_since=utcnow(),
+                                               disabled_reason="Disabled: every delivery failed.")
+    endpoint.enabled = False
+    headers, path = bearer(customer), f"/api/v1/webhook-endpoints/{endpoint.webhook_endpoint_id}"
+    enabled = client.patch(path, json={"enabled": True, "events": ["lead.updated", "lead.created"]}, headers=headers)
+    assert enabled.status_code == 200 and enabled.json["enabled"] is True and enabled.json["disabled_reason"] is None
+    assert enabled.json["events"] == ["lead.created", "lead.updated"]
+    assert client.patch(path, json={"enabled": False}, headers=headers).json["enabled"] is False
+    for body, pointer in (({}, ""), ({"events": ["nope"]}, "/events/0"), ({"enabled": "yes"}, "/enabled"),
+                          ({"url": "https://example.com"}, "")):
+        refused = client.patch(path, json=body, headers=headers)
+        assert refused.status_code == 422 and refused.json["errors"][0]["path"] == pointer, body
+    theirs = factories.make_webhook_endpoint(other_customer)
+    assert client.patch(f"/api/v1/webhook-endpoints/{theirs.webhook_endpoint_id}", json={"enabled": False},
+                        headers=headers).status_code == 404
+
+
+def test_a_secret_rotated_over_the_api_is_answered_once_and_the_old_one_signs_for_a_day(client, customer):
+    endpoint = factories.make_webhook_endpoint(customer)
+    rotated = client.post(f"/api/v1/webhook-endpoints/{endpoint.webhook_endpoint_id}/rotate-secret",
+                          headers=bearer(customer))
+    assert rotated.status_code == 200 and rotated.headers["Cache-Control"] == "no-store"
+    assert rotated.json["secret"].startswith("whsec_") and rotated.json["previous_secret_expires_at"]
+    db.session.expire_all()
+    stored = db.session.get(WebhookEndpoint, endpoint.webhook_endpoint_id)
+    assert signing_secrets(stored) == [rotated.json["secret"], "whsec_test"]
+    assert "secret" not in client.get(f"/api/v1/webhook-endpoints/{endpoint.webhook_endpoint_id}",
+                                      headers=bearer(customer)).json

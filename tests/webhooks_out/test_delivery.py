@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.jobs import Job, run_job
-from dashboard.webhooks_out.models import WebhookDelivery, WebhookEndpoint
+from dashboard.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests import factories
 
 
@@ -67,6 +67,11 @@ def test_a_failing_endpoint_is_retried_later_and_then_logged_once_as_delivered(s
     db.session.expire_all()
     deliveries = db.session.scalars(select(WebhookDelivery)).all()
     assert [(d.status, d.attempts, d.response_status) for d in deliveries] == [("succeeded", 3, 200)]
+    attempts = db.session.scalars(select(WebhookAttempt).order_by(WebhookAttempt.webhook_attempt_id)).all()
+    assert [(a.response_status, a.succeeded) for a in attempts] == [(503, False), (500, False), (200, True)]
+    assert len(attempts[0].response_excerpt) == 1024 and attempts[2].response_excerpt == '{"ok":true}'
+    assert all(a.latency_ms is not None and a.error is None for a in attempts)
+    assert attempts[0].attempted_at < attempts[1].attempted_at < attempts[2].attempted_at
     assert len({hit["body"]["id"] for hit in receiver.received}) == 1 and len(receiver.received) == 3
     assert db.session.get(WebhookEndpoint, endpoint_id).failing_since is None
 
@@ -96,6 +101,9 @@ def test_a_receiver_that_does_not_answer_within_ten_seconds_is_a_failed_attempt(
     delivery = db.session.scalars(select(WebhookDelivery)).one()
     assert delivery.status == "retrying" and delivery.response_status is None
     assert "did not answer" in delivery.response_excerpt
+    attempt = db.session.scalars(select(WebhookAttempt)).one()
+    assert attempt.response_status is None and "did not answer" in attempt.error
+    assert 10_000 <= attempt.latency_ms < 11_000  # the 10 s read timeout, not the receiver's 11 s
 
 
 def test_a_rotated_secret_signs_with_the_new_and_the_old_secret_for_a_day(signed_in, receiver):
@@ -112,12 +120,25 @@ def test_a_rotated_secret_signs_with_the_new_and_the_old_secret_for_a_day(signed
     assert receiver.received[-1]["verified_by"] == [new]
 
 
-def test_resend_delivers_the_same_event_id_again(signed_in, receiver):
+def test_resend_delivers_the_same_event_id_again_as_another_attempt_of_the_event(signed_in, receiver):
     endpoint_id, _ = add_endpoint(signed_in, receiver.url)
     signed_in.post(f"/settings/webhooks/{endpoint_id}/ping")
     delivery_id = db.session.scalars(select(WebhookDelivery.webhook_delivery_id)).one()
     signed_in.post(f"/settings/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend")
     assert len(receiver.received) == 2 and receiver.received[0]["body"]["id"] == receiver.received[1]["body"]["id"]
+    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    assert (delivery.status, delivery.attempts) == ("succeeded", 2)
+    assert db.session.scalars(select(WebhookAttempt.succeeded)).all() == [True, True]
+
+
+def test_an_event_still_being_retried_is_not_resent_beside_its_retry(signed_in, customer, agent, receiver):
+    endpoint_id, _ = add_endpoint(signed_in, receiver.url, ["conversation.ended"])
+    receiver.answers = [503]
+    end_a_chat(customer, agent)
+    delivery_id = db.session.scalars(select(WebhookDelivery.webhook_delivery_id)).one()
+    page = signed_in.post(f"/settings/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend", follow_redirects=True)
+    assert "still being delivered" in page.get_data(as_text=True) and len(receiver.received) == 1
+    assert db.session.scalar(select(func.count()).select_from(Job).where(Job.kind.like("%:deliver"))) == 1
 
 
 def test_a_url_resolving_to_a_private_address_is_refused_at_save_and_at_delivery(signed_in, customer):
@@ -135,6 +156,8 @@ def test_a_url_resolving_to_a_private_address_is_refused_at_save_and_at_delivery
     signed_in.post(f"/settings/webhooks/{endpoint_id}/ping")
     delivery = db.session.scalars(select(WebhookDelivery)).one()
     assert delivery.status == "retrying" and "loopback" in delivery.response_excerpt
+    attempt = db.session.scalars(select(WebhookAttempt)).one()
+    assert attempt.response_status is None and "loopback" in attempt.error
 
 
 def test_plain_http_and_unknown_events_are_refused_with_a_message(signed_in):
@@ -162,5 +185,23 @@ def test_another_customers_endpoint_is_404_on_every_route(signed_in, other_custo
     assert signed_in.get(base).status_code == 404
     for path in ("/rotate", "/enabled", "/delete", "/ping", "/deliveries/1/resend"):
         assert signed_in.post(base + path).status_code == 404, path
+    assert signed_in.get(base + "/deliveries/1", headers={"HX-Request": "true"}).status_code == 404
     assert db.session.get(WebhookEndpoint, theirs.webhook_endpoint_id).enabled
 
+
+
+def test_a_secret_that_no_longer_decrypts_is_not_sent_and_says_so_in_the_log(signed_in, receiver):
+    endpoint_id, _ = add_endpoint(signed_in, receiver.url)
+    db.session.execute(update(WebhookEndpoint).values(secret_encrypted=signing_under_another_key()))
+    db.session.commit()
+    signed_in.post(f"/settings/webhooks/{endpoint_id}/ping")
+    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    assert delivery.status == "retrying" and "rotate the secret" in delivery.response_excerpt
+    assert receiver.received == [] and db.session.scalars(select(WebhookAttempt)).all() == []
+    assert "rotate the secret" in signed_in.get(f"/settings/webhooks/{endpoint_id}").get_data(as_text=True)
+
+
+def signing_under_another_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet(Fernet.generate_key()).encrypt(b"whsec_other").decode()
