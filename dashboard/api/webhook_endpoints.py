@@ -43,6 +43,10 @@ ENDPOINT_OUT = {
 ENDPOINT_CREATED = {**ENDPOINT_OUT, "required": [*ENDPOINT_OUT["required"], "secret"],
                     "properties": {**ENDPOINT_OUT["properties"],
                                    "secret": {"type": "string", "description": "Shown once"}}}
+ENDPOINT_ROTATED = {**ENDPOINT_CREATED,
+                    "required": [*ENDPOINT_CREATED["required"], "previous_secret_expires_at"],
+                    "properties": {**ENDPOINT_CREATED["properties"],
+                                   "previous_secret_expires_at": {"type": "string", "format": "date-time"}}}
 
 ENDPOINT_CHANGE = {
     "type": "object",
@@ -95,6 +99,8 @@ def get_webhook_endpoint(endpoint_id: int):
 
 
 @bp.patch("/webhook-endpoints/<int:endpoint_id>")
+@documented("Enable or disable a webhook endpoint, or choose its events", "Webhook endpoints",
+            body=ENDPOINT_CHANGE, response=ENDPOINT_OUT)
 def change_webhook_endpoint(endpoint_id: int):
     """Enable or disable it (enabling starts its failure count afresh), or choose its events."""
     endpoint = get_owned_or_404(WebhookEndpoint, endpoint_id)
@@ -108,6 +114,9 @@ def change_webhook_endpoint(endpoint_id: int):
 
 
 @bp.post("/webhook-endpoints/<int:endpoint_id>/rotate-secret")
+@documented("Rotate a webhook endpoint's signing secret (the new one is answered once)", "Webhook endpoints",
+            response=ENDPOINT_ROTATED)
+@idempotent
 def rotate_webhook_endpoint_secret(endpoint_id: int):
     """A new secret, answered once; the previous one keeps signing until `previous_secret_expires_at`."""
     endpoint = get_owned_or_404(WebhookEndpoint, endpoint_id)
