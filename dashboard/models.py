@@ -1,7 +1,7 @@
 """Imports every domain's models, so metadata (and Alembic) sees all tables."""
 from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt, PromptTemplate
 from dashboard.api.models import IdempotencyKey
-from dashboard.auth.models import ApiKey, Customer, LoginSession
+from dashboard.auth.models import ApiKey, AuditEvent, Customer, Invitation, LoginSession, Member
 from dashboard.billing.models import Contract, Plan, PlanAccess, StripeEvent
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
 from dashboard.crm.models import Lead, Service, ServiceMatch
@@ -15,5 +15,5 @@ __all__ = [
     "EmailLog", "EmailTemplate", "KnowledgeSource", "Lead", "LoginSession", "Message", "Plan",
     "PlanAccess", "Prompt", "PromptTemplate", "Service", "ServiceMatch", "StripeEvent",
     "ThirdPartyApp", "ThirdPartyOAuth", "Visitor", "Job", "IdempotencyKey",
-    "WebhookDelivery", "WebhookEndpoint",
+    "WebhookDelivery", "WebhookEndpoint", "AuditEvent", "Invitation", "Member",
 ]
