@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         emails,
         integrations,
         onboarding,
+        teams,
         webhooks_out,
     )
     from dashboard.api.converters import CONVERTERS
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         crm.bp,                 # /leads
         webhooks_out.bp,        # /settings/webhooks: outgoing webhook endpoints and their deliveries
         onboarding.bp,          # /onboarding: profile → plan → first agent
+        teams.bp,               # /settings/members, /settings/audit, /invitations/<token>: members, roles, audit log
         api.bp,                 # /api/v1: the JSON API (API keys)
         core.bp,                # /, /healthz, /readyz, /metrics
     ):

@@ -8,7 +8,17 @@ from dashboard.crm.models import Lead, Service, ServiceMatch
 from dashboard.emails.models import EmailLog, EmailTemplate
 from dashboard.integrations.models import ThirdPartyApp, ThirdPartyOAuth
 from dashboard.jobs.models import Job
+from dashboard.tenancy import ID_ARGUMENTS
 from dashboard.webhooks_out.models import WebhookDelivery, WebhookEndpoint
+
+# How a refused request tells "not yours" (404) from "not allowed" (403): URL id arguments and their models.
+ID_ARGUMENTS.update({
+    "agent_id": Agent, "tool_id": CustomTool, "source_id": KnowledgeSource, "conversation_id": Conversation,
+    "visitor_id": Visitor, "template_id": EmailTemplate, "log_id": EmailLog, "connection_id": ThirdPartyOAuth,
+    "lead_id": Lead, "service_id": Service, "match_id": ServiceMatch, "contract_id": Contract, "key_id": ApiKey,
+    "endpoint_id": WebhookEndpoint, "member_id": Member,
+    "invitation_id": Invitation,
+})
 
 __all__ = [
     "Agent", "Analysis", "ApiKey", "Contract", "Conversation", "CustomTool", "Customer",

@@ -17,6 +17,7 @@ from dashboard.models import (
     CustomTool,
     EmailLog,
     EmailTemplate,
+    Invitation,
     KnowledgeSource,
     Lead,
     Member,
@@ -83,6 +84,16 @@ def make_member(customer: Customer, role: str = "viewer", email: str | None = No
     return _save(Member(customer_id=customer.customer_id, name=name or f"Teammate {n}",
                         email=email or f"teammate{n}@example.com", role=role,
                         transcripts_hidden=transcripts_hidden, password_hash=_PASSWORD_HASH))
+
+
+def make_invitation(customer: Customer, email: str | None = None, role: str = "viewer", **fields) -> Invitation:
+    """An open invitation (no email sent; the link is dashboard.teams.operations.token_for(invitation))."""
+    import secrets
+
+    n = next(_sequence)
+    return _save(Invitation(customer_id=customer.customer_id, email=email or f"invited{n}@example.com", role=role,
+                            transcripts_hidden=False, nonce=secrets.token_hex(16),
+                            expires_at=fields.pop("expires_at", utcnow() + timedelta(days=7)), **fields))
 
 
 def make_prompt(name: str | None = None, content: str = "You are a helpful assistant.", is_default: bool = False) -> Prompt:

@@ -91,7 +91,7 @@ class Member(CustomerOwned, db.Model):
 
 
 class Invitation(CustomerOwned, db.Model):
-    """An emailed, single-use link to join a business with a role; only the token's hash is stored."""
+    """An emailed, single-use link to join a business with a role, for 7 days."""
 
     __tablename__ = "invitation"
 
@@ -100,7 +100,9 @@ class Invitation(CustomerOwned, db.Model):
     email: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     transcripts_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The link's token is an HMAC of (id, nonce) under SECRET_KEY: the row alone cannot make a working link,
+    # and a new nonce (resend) ends the old link.
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.member_id", ondelete="SET NULL"),
                                                              index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

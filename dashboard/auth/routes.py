@@ -85,10 +85,6 @@ def cognito_login():
 INVITATION_KEY = "accepting_invitation"
 
 
-def _after_cognito_sign_up() -> str:
-    return "teams.accept_cognito" if session.get(INVITATION_KEY) else "onboarding.profile"
-
-
 def _refused(message: str, status: int = 400):
     sign_out()
     return render_template("auth/refused.html", message=message), status
@@ -106,8 +102,12 @@ def callback():
     target = session.get(NEXT_KEY)
     member = find_member_by_cognito_id(claims["sub"])
     if member is None:
+        accepting = session.get(INVITATION_KEY)
         hold_sign_up(claims)
-        return redirect(url_for(_after_cognito_sign_up()))
+        if accepting:  # an invited person's first Cognito sign-in joins that business
+            session[INVITATION_KEY] = accepting
+            return redirect(url_for("teams.accept_cognito"))
+        return redirect(url_for("onboarding.profile"))
     customer = sign_in(member)
     flash(f"Welcome back, {customer.name}.", "success")
     return _after_sign_in(customer, target)

@@ -47,7 +47,7 @@ def upgrade():
         sa.Column('email', sa.String(length=255), nullable=False),
         sa.Column('role', sa.String(length=16), nullable=False),
         sa.Column('transcripts_hidden', sa.Boolean(), nullable=False),
-        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('nonce', sa.String(length=64), nullable=False),
         sa.Column('invited_by_member_id', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
@@ -56,7 +56,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['customer_id'], ['customer.customer_id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['invited_by_member_id'], ['member.member_id'], ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('invitation_id'),
-        sa.UniqueConstraint('token_hash'),
+        sa.UniqueConstraint('nonce'),
     )
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.create_index('ix_invitation_customer_id', ['customer_id'], unique=False)
