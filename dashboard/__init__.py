@@ -97,7 +97,8 @@ def _register_blueprints(app: Flask) -> None:
         agents.bp,              # /agents: the list and the builder
         agents.widget_bp,       # /widget/<token>/...: the public widget's endpoints (any origin)
         agents.widget_assets_bp,  # /static/js/widget.js (the loader) and /static/widget/widget.<hash>.js
-        integrations.bp,        # /integrations: the third-party app catalog
+        integrations.bp,        # /integrations: the app catalog, the OAuth callback, the apps' tool endpoint
+        integrations.agent_bp,  # /agents/<id>/integrations/<slug>/connect|disconnect
         conversations.bp,       # /conversations: list, transcript, export
         ultravox_webhooks,      # /webhooks/ultravox
         emails.bp,              # /emails: templates and the send log

@@ -44,6 +44,13 @@ def register(app: Flask) -> None:
     from dashboard.jobs.maintenance import jobs_cli
 
     app.cli.add_command(jobs_cli)
+    from dashboard.analytics.cli import analytics_cli
+
+    app.cli.add_command(analytics_cli)
     from dashboard.billing.cli import billing_cli
 
     app.cli.add_command(billing_cli)
+    from dashboard.integrations.cli import catalog_cli, integrations_cli
+
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(integrations_cli)

@@ -85,10 +85,27 @@ def _fernet_key(name: str) -> str | None:
     if not value:
         return None
     try:
-        Fernet(value.encode())
+        for key in value.split(","):  # the first encrypts, every one decrypts (dashboard/encryption.py)
+            Fernet(key.strip().encode())
     except Exception:
-        raise ConfigError(f"{name} must be a Fernet key (32 url-safe base64-encoded bytes)") from None
+        raise ConfigError(f"{name} must be a Fernet key (32 url-safe base64-encoded bytes), or several "
+                          "separated by commas (the new one first) while rotating") from None
     return value
+
+
+def _integration_clients() -> dict[str, dict[str, str]]:
+    """INTEGRATION_<SLUG>_CLIENT_ID and _CLIENT_SECRET pairs, by SLUG (a catalog slug upper-cased, "-" → "_")."""
+    found: dict[str, dict[str, str]] = {}
+    for name, value in os.environ.items():
+        for suffix, key in (("_CLIENT_ID", "client_id"), ("_CLIENT_SECRET", "client_secret")):
+            if name.startswith("INTEGRATION_") and name.endswith(suffix) and value.strip():
+                found.setdefault(name[len("INTEGRATION_"):-len(suffix)], {})[key] = value.strip()
+    for slug, pair in found.items():
+        for key in ("client_id", "client_secret"):
+            if key not in pair:
+                raise ConfigError(f"INTEGRATION_{slug}_{key.upper()} must be set with INTEGRATION_{slug}_"
+                                  f"{'CLIENT_SECRET' if key == 'client_id' else 'CLIENT_ID'}")
+    return found
 
 
 def _choice(name: str, choices: tuple[str, ...]) -> str | None:
@@ -192,6 +209,8 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER") or "no-reply@angelcx.local",
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
         "TOKEN_ENCRYPTION_KEY": _fernet_key("TOKEN_ENCRYPTION_KEY"),
+        # Third-party apps' OAuth clients, by slug ("GOOGLE_CALENDAR": {"client_id", "client_secret"}).
+        "INTEGRATION_CLIENTS": _integration_clients(),
         # Operations: /metrics answers only with `Authorization: Bearer METRICS_TOKEN` (404 without the setting);
         # errors go to Sentry when SENTRY_DSN is set.
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,

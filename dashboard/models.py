@@ -1,5 +1,6 @@
 """Imports every domain's models, so metadata (and Alembic) sees all tables."""
 from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt, PromptTemplate
+from dashboard.analytics.models import AnalyticsEntry, DailyRollup, LabelRollup
 from dashboard.api.models import IdempotencyKey
 from dashboard.auth.models import ApiKey, AuditEvent, Customer, Invitation, LoginSession, Member
 from dashboard.billing.models import Contract, Plan, PlanAccess, StripeEvent
@@ -25,5 +26,6 @@ __all__ = [
     "EmailLog", "EmailTemplate", "KnowledgeSource", "Lead", "LoginSession", "Message", "Plan",
     "PlanAccess", "Prompt", "PromptTemplate", "Service", "ServiceMatch", "StripeEvent",
     "ThirdPartyApp", "ThirdPartyOAuth", "Visitor", "Job", "IdempotencyKey",
-    "WebhookDelivery", "WebhookEndpoint", "AuditEvent", "Invitation", "Member",
+    "WebhookDelivery", "WebhookEndpoint", "AnalyticsEntry", "DailyRollup", "LabelRollup", "AuditEvent",
+    "Invitation", "Member",
 ]

@@ -106,9 +106,14 @@ def keyset_page(query: Select, order: Order, after: str | None = None, limit: in
 
 
 def sort_key(row, order: Order) -> tuple:
-    """The values of `order`'s columns in a row: an entity, or a result row holding the columns' entities."""
+    """The values of `order`'s columns in a row: an entity, a result row holding the columns' entities, or a
+    result row of plain columns that include them."""
     values = []
+    mapping = getattr(row, "_mapping", None)
     for column in order:
+        if mapping is not None and column in mapping:
+            values.append(mapping[column])
+            continue
         owner = row if isinstance(row, column.class_) else next(item for item in row if isinstance(item, column.class_))
         values.append(getattr(owner, column.key))
     return tuple(values)

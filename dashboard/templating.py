@@ -1,22 +1,49 @@
-"""Jinja filters and globals every template may use."""
+"""Jinja filters and globals every template may use. Times are shown in the signed-in customer's time zone."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+from flask import Flask, has_request_context
+from flask_login import current_user
 
 
-def _datetime(value: datetime | None, fmt: str = "%b %d, %Y %H:%M") -> str:
+def customer_zone() -> tzinfo:
+    """The signed-in customer's time zone (Settings), else UTC (emails, jobs, signed-out pages)."""
+    name = getattr(current_user, "time_zone", None) if has_request_context() else None
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def local(value: datetime, zone: tzinfo | None = None) -> datetime:
+    return value.astimezone(zone or customer_zone())
+
+
+def _datetime(value: datetime | None, fmt: str = "%b %d, %Y %H:%M", zone: str | None = None) -> str:
+    """A moment in the customer's time zone (or `zone`, an IANA name, e.g. in an email), with the zone's abbreviation."""
     if value is None:
         return "—"
-    return value.astimezone(UTC).strftime(fmt) + " UTC"
+    moment = local(value, ZoneInfo(zone) if zone else None)
+    return moment.strftime(fmt) + " " + (moment.tzname() or "UTC")
 
 
 def _date(value: datetime | None) -> str:
-    return "—" if value is None else value.strftime("%b %d, %Y")
+    return "—" if value is None else local(value).strftime("%b %d, %Y") if isinstance(value, datetime) else \
+        value.strftime("%b %d, %Y")
+
+
+def _duration(seconds: int | None) -> str:
+    """4m 05s, 1h 02m; — for none."""
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
 
 
 def register(app: Flask) -> None:
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_date, "date")
-
+    app.add_template_filter(_duration, "duration")

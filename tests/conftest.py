@@ -24,6 +24,8 @@ for _name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "STRIPE_SECRET_KEY", "S
               "ULTRAVOX_API_KEY", "ULTRAVOX_WEBHOOK_SECRET", "MAIL_SERVER", "TOKEN_ENCRYPTION_KEY",
               "ANALYSIS_LLM_URL", "ANALYSIS_LLM_API_KEY"):
     os.environ.pop(_name, None)
+for _name in [name for name in os.environ if name.startswith("INTEGRATION_")]:
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session")

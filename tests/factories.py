@@ -147,7 +147,16 @@ def make_conversation(customer: Customer, agent: Agent | None = None, visitor: V
                                 category="scheduling", category_description="Bookings", action="Confirm by email",
                                 sentiment_detailed=[]))
     db.session.flush()
+    count_in_rollups(conversation)
     return conversation
+
+
+def count_in_rollups(conversation: Conversation) -> None:
+    """What the app does when a conversation ends or its analysis or an email is stored: move the rollups."""
+    from dashboard.analytics.rollups import refresh
+
+    db.session.flush()
+    refresh(conversation.session_id)
 
 
 def make_email_template(customer: Customer, agent: Agent | None = None, **fields) -> EmailTemplate:
@@ -158,23 +167,38 @@ def make_email_template(customer: Customer, agent: Agent | None = None, **fields
 
 def make_email_log(customer: Customer, template: EmailTemplate | None = None, conversation: Conversation | None = None,
                    visitor: Visitor | None = None, agent: Agent | None = None) -> EmailLog:
-    return _save(EmailLog(customer_id=customer.customer_id, email_pk=template.email_pk if template else None,
-                          session_id=conversation.session_id if conversation else None,
-                          visitor_id=visitor.visitor_id if visitor else None,
-                          agent_id=agent.agent_id if agent else None, recipient_email="visitor@example.net",
-                          subject="Thanks for calling"))
+    entry = EmailLog(customer_id=customer.customer_id, email_pk=template.email_pk if template else None,
+                     session_id=conversation.session_id if conversation else None,
+                     visitor_id=visitor.visitor_id if visitor else None,
+                     agent_id=agent.agent_id if agent else None, recipient_email="visitor@example.net",
+                     subject="Thanks for calling")
+    return _save_email_log(entry, after=conversation)
 
 
-def make_app_catalog_entry(slug: str | None = None, coming_soon: bool = False) -> ThirdPartyApp:
+def _save_email_log(entry: EmailLog, after: Conversation | None) -> EmailLog:
+    entry = _save(entry)
+    if after is not None:
+        count_in_rollups(after)
+    return entry
+
+
+OAUTH = {"authorize_url": "https://provider.invalid/authorize", "token_url": "https://provider.invalid/token",
+         "api_base": "https://api.provider.invalid", "scopes": ["read"], "token_auth_method": "client_secret_post"}
+
+
+def make_app_catalog_entry(slug: str | None = None, coming_soon: bool = False, oauth: dict | None = None) -> ThirdPartyApp:
+    """A catalog app; with `oauth` (e.g. factories.OAUTH) it can be connected where credentials are configured."""
     n = next(_sequence)
     return _save(ThirdPartyApp(name=f"App {n}", slug=slug or f"app-{n}", description="An app",
-                               is_coming_soon=coming_soon))
+                               is_coming_soon=coming_soon, oauth=oauth, actions=[]))
 
 
 def make_connection(agent: Agent, app: ThirdPartyApp | None = None) -> ThirdPartyOAuth:
     app = app or make_app_catalog_entry()
+    from dashboard.integrations.tokens import seal
+
     return _save(ThirdPartyOAuth(agent_id=agent.agent_id, third_party_app_id=app.third_party_app_id,
-                                 access_token="encrypted", refresh_token="encrypted", additional_data={}))
+                                 access_token=seal("at-plain"), refresh_token=seal("rt-plain"), additional_data={}))
 
 
 def make_lead(customer: Customer, **fields) -> Lead:

@@ -75,12 +75,12 @@ def start_worker(env: dict, log: Path) -> subprocess.Popen:
                             stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def start_gunicorn(env: dict, log: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
-    """`gunicorn -w N wsgi:app` on a free port; returns the process and its base URL once it answers."""
+def start_gunicorn(env: dict, log: Path, workers: int = 2, target: str = "wsgi:app") -> tuple[subprocess.Popen, str]:
+    """`gunicorn -w N wsgi:app` (or another app `target`) on a free port; the process and its base URL once it answers."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "60",
-         "wsgi:app"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+         target], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
 
     def answers():

@@ -1,19 +1,24 @@
 """An agent compiled to Ultravox's create-call request (StartCallRequest)."""
 from __future__ import annotations
 
+from dashboard.agents.extensions import Extension, extensions_for
 from dashboard.agents.models import Agent, CustomTool
 
 LOCATIONS = {"query": "PARAMETER_LOCATION_QUERY", "path": "PARAMETER_LOCATION_PATH",
              "header": "PARAMETER_LOCATION_HEADER", "body": "PARAMETER_LOCATION_BODY"}
 
 
-def system_prompt(agent: Agent, business_name: str | None = None) -> str:
-    """The effective prompt, with the library's {business} placeholder filled in, and the brand information."""
+def system_prompt(agent: Agent, business_name: str | None = None, extensions: list[Extension] | None = None) -> str:
+    """The effective prompt, with the library's {business} placeholder filled in, the brand information, and
+    what connected apps add (each app's prompt under its name)."""
     prompt = agent.effective_prompt
     if business_name:
         prompt = prompt.replace("{business}", business_name)
     if agent.brand_info:
         prompt = f"{prompt}\n\nAbout the business: {agent.brand_info}".strip()
+    for extension in extensions if extensions is not None else extensions_for(agent, reveal_secrets=False):
+        if extension.prompt:
+            prompt = f"{prompt}\n\n{extension.source}: {extension.prompt}".strip()
     return prompt
 
 
@@ -29,12 +34,30 @@ def temporary_tool(tool: CustomTool) -> dict:
     }}
 
 
-def compile_call(agent: Agent, business_name: str | None = None) -> dict:
-    """The body of POST /api/calls that runs this agent."""
-    call = {"systemPrompt": system_prompt(agent, business_name), "temperature": round(float(agent.temperature or 0), 2)}
+def extension_tool(tool: dict) -> dict:
+    """A channel-neutral tool (signals.agent_extensions) as an Ultravox temporaryTool: arguments in the JSON
+    body, its headers (the per-connection secret) as static header parameters Ultravox sends with each call."""
+    return {"temporaryTool": {
+        "modelToolName": tool["name"],
+        "description": tool["description"],
+        "http": {"baseUrlPattern": tool["url"], "httpMethod": tool.get("method", "POST")},
+        "dynamicParameters": [{"name": p["name"], "location": LOCATIONS["body"],
+                               "schema": {**p["schema"], "description": p["description"]}, "required": p["required"]}
+                              for p in tool["parameters"]],
+        "staticParameters": [{"name": name, "location": LOCATIONS["header"], "value": value}
+                             for name, value in tool.get("headers", {}).items()],
+    }}
+
+
+def compile_call(agent: Agent, business_name: str | None = None, reveal_secrets: bool = True) -> dict:
+    """The body of POST /api/calls that runs this agent; reveal_secrets false for showing it on a page."""
+    extensions = extensions_for(agent, reveal_secrets=reveal_secrets)
+    call = {"systemPrompt": system_prompt(agent, business_name, extensions),
+            "temperature": round(float(agent.temperature or 0), 2)}
     if agent.voice:
         call["voice"] = agent.voice
     call["selectedTools"] = [temporary_tool(tool) for tool in agent.tools]
+    call["selectedTools"] += [extension_tool(tool) for extension in extensions for tool in extension.tools]
     if agent.corpus_id:
         # Ultravox's built-in retrieval tool, pointed at the agent's knowledge.
         call["selectedTools"].append({"toolName": "queryCorpus",

@@ -1,108 +1,210 @@
-"""Aggregates over a customer's conversations, computed in SQL."""
+"""What the analytics and overview pages show, read only from the rollups (never the conversations)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
 
 from dashboard.agents.models import Agent
-from dashboard.conversations.models import Analysis, Conversation
-from dashboard.conversations.sentiment import BANDS, in_band
+from dashboard.analytics.models import DailyRollup, LabelRollup
+from dashboard.analytics.rollups import local_day, zone_of
 from dashboard.database import utcnow
 from dashboard.extensions import db
 
+MAX_DAYS = 366  # a custom range is at most a year
+WEEKLY_PAST = 92  # longer ranges chart weeks, not days
+
 
 @dataclass(frozen=True)
-class Overview:
-    agents: int
-    conversations: int
-    voice: int
-    chat: int
-    call_minutes: Decimal
-    text_messages: int
-    average_sentiment: float | None
-    positive_share: float | None
+class Scope:
+    """Whose conversations, over which local days (both included), of which agent and channel."""
+
+    customer_id: int
+    start: date
+    end: date
+    agent_id: int | None = None  # 0: conversations without an agent
+    channel: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Scope:
+        """The period of the same length just before this one."""
+        return replace(self, start=self.start - timedelta(days=self.days), end=self.start - timedelta(days=1))
+
+    def where(self, model) -> list:
+        where = [model.customer_id == self.customer_id, model.day.between(self.start, self.end)]
+        if self.agent_id is not None:
+            where.append(model.agent_id == self.agent_id)
+        if self.channel:
+            where.append(model.channel == self.channel)
+        return where
 
 
-def overview(customer_id: int, days: int) -> Overview:
-    """Counts and averages over the customer's conversations of the last `days` days."""
-    since = utcnow() - timedelta(days=days)
-    row = db.session.execute(
-        select(
-            func.count(Conversation.session_id),
-            func.count(case((Conversation.channel == "voice", 1))),
-            func.coalesce(func.sum(Conversation.call_minutes_used), 0),
-            func.coalesce(func.sum(Conversation.text_messages_used), 0),
-            func.avg(Analysis.sentiment),
-            func.avg(case((in_band(Analysis.sentiment, "positive"), 1.0), (Analysis.sentiment.is_not(None), 0.0))),
-        )
-        .select_from(Conversation)
-        .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
-        .where(Conversation.customer_id == customer_id, Conversation.created_at >= since)
-    ).one()
-    agents = db.session.scalar(select(func.count(Agent.agent_id)).where(Agent.customer_id == customer_id))
-    total, voice, minutes, texts, sentiment, positive = row
-    return Overview(
-        agents=agents or 0,
-        conversations=total,
-        voice=voice,
-        chat=total - voice,
-        call_minutes=Decimal(minutes).quantize(Decimal("0.1")),
-        text_messages=int(texts),
-        average_sentiment=None if sentiment is None else round(float(sentiment), 2),
-        positive_share=None if positive is None else round(float(positive) * 100),
-    )
+def today(customer_id: int) -> date:
+    """Today in the customer's time zone."""
+    return local_day(utcnow(), zone_of(customer_id))
 
 
-def _period(customer_id: int, days: int):
-    since = utcnow() - timedelta(days=days)
-    return [Conversation.customer_id == customer_id, Conversation.created_at >= since]
+def last_days(customer_id: int, days: int, **filters) -> Scope:
+    end = today(customer_id)
+    return Scope(customer_id, end - timedelta(days=days - 1), end, **filters)
 
 
-def daily_volume(customer_id: int, days: int) -> list[dict]:
-    """Conversations per day and channel, oldest first."""
-    day = func.date(Conversation.created_at)
+@dataclass(frozen=True)
+class Figures:
+    conversations: int = 0
+    voice: int = 0
+    call_minutes: Decimal = Decimal("0")
+    text_messages: int = 0
+    messages: int = 0
+    duration_seconds: int = 0
+    analysed: int = 0
+    sentiment_milli: int = 0
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+    negative_unfollowed: int = 0
+    over_limit: int = 0
+    emails_sent: int = 0
+    emails_failed: int = 0
+    followed_up: int = 0
+
+    @property
+    def chat(self) -> int:
+        return self.conversations - self.voice
+
+    @property
+    def average_sentiment(self) -> float | None:
+        return round(self.sentiment_milli / 1000 / self.analysed, 2) if self.analysed else None
+
+    @property
+    def positive_share(self) -> int | None:
+        return round(100 * self.positive / self.analysed) if self.analysed else None
+
+    @property
+    def average_seconds(self) -> int | None:
+        return round(self.duration_seconds / self.conversations) if self.conversations else None
+
+    @property
+    def messages_per_conversation(self) -> float | None:
+        return round(self.messages / self.conversations, 1) if self.conversations else None
+
+    @property
+    def follow_up_share(self) -> int | None:
+        return round(100 * self.followed_up / self.conversations) if self.conversations else None
+
+    @property
+    def bands(self) -> dict[str, int]:
+        return {"negative": self.negative, "neutral": self.neutral, "positive": self.positive}
+
+
+_SUMMED = ("conversations", "text_messages", "messages", "duration_seconds", "analysed", "sentiment_milli",
+           "negative", "neutral", "positive", "negative_unfollowed", "over_limit", "emails_sent", "emails_failed",
+           "followed_up")
+
+
+_SUMS = [func.coalesce(func.sum(getattr(DailyRollup, name)), 0) for name in _SUMMED] + [
+    func.coalesce(func.sum(case((DailyRollup.channel == "voice", DailyRollup.conversations), else_=0)), 0),
+    func.coalesce(func.sum(DailyRollup.call_minutes), 0)]  # built once: the expressions are immutable
+
+
+def _sums():
+    return _SUMS
+
+
+def _figures(row) -> Figures:
+    *summed, voice, minutes = row
+    return Figures(**{name: int(value) for name, value in zip(_SUMMED, summed, strict=True)}, voice=int(voice),
+                   call_minutes=Decimal(str(minutes)).quantize(Decimal("0.1")))
+
+
+def figures(scope: Scope) -> Figures:
+    return _figures(db.session.execute(select(*_sums()).where(*scope.where(DailyRollup))).one())
+
+
+def figures_with_previous(scope: Scope) -> tuple[Figures, Figures]:
+    """This period's figures and the previous period's, in one statement."""
+    previous = scope.previous()
+    r = DailyRollup
+    current = r.day >= scope.start
     rows = db.session.execute(
-        select(day, func.count(case((Conversation.channel == "voice", 1))),
-               func.count(case((Conversation.channel == "chat", 1))))
-        .where(*_period(customer_id, days)).group_by(day).order_by(day)
-    ).all()
-    return [{"day": str(d), "voice": voice, "chat": chat} for d, voice, chat in rows]
+        select(current, *_sums()).where(*replace(scope, start=previous.start).where(r)).group_by(current)).all()
+    found = {bool(row[0]): _figures(row[1:]) for row in rows}
+    return found.get(True, Figures()), found.get(False, Figures())
 
 
-def breakdown(customer_id: int, days: int, column) -> list[dict]:
-    """Conversation count and average sentiment per value of an analysis column (intent, category)."""
+def change(now: float | int | None, before: float | int | None) -> int | None:
+    """The change in percent against the previous period; None when there is nothing to compare with."""
+    if now is None or not before:
+        return None
+    return round(100 * (now - before) / before)
+
+
+def volume(scope: Scope) -> list[dict]:
+    """Conversations per day (per week past WEEKLY_PAST days) and channel, every bucket present, oldest first."""
+    r = DailyRollup
     rows = db.session.execute(
-        select(column, func.count(), func.avg(Analysis.sentiment))
-        .select_from(Conversation).join(Analysis, Analysis.session_id == Conversation.session_id)
-        .where(*_period(customer_id, days), column.is_not(None))
-        .group_by(column).order_by(func.count().desc())
-    ).all()
-    return [{"name": name, "count": count, "sentiment": round(float(avg or 0), 2)} for name, count, avg in rows]
+        select(r.day, r.channel, func.sum(r.conversations)).where(*scope.where(r)).group_by(r.day, r.channel)).all()
+    weekly = scope.days > WEEKLY_PAST
+    buckets: dict[date, dict] = {}
+    day = scope.start
+    while day <= scope.end:
+        first = day - timedelta(days=day.weekday()) if weekly else day
+        bucket = buckets.setdefault(first, {"start": max(first, scope.start), "end": day, "voice": 0, "chat": 0})
+        bucket["end"] = day
+        day += timedelta(days=1)
+    for day, channel, count in rows:
+        first = day - timedelta(days=day.weekday()) if weekly else day
+        if first in buckets:
+            buckets[first][channel if channel in ("voice", "chat") else "chat"] += int(count)
+    result = list(buckets.values())
+    top = max((b["voice"] + b["chat"] for b in result), default=0)
+    for bucket in result:
+        bucket["total"] = bucket["voice"] + bucket["chat"]
+        bucket["voice_pct"] = round(100 * bucket["voice"] / top, 1) if top else 0
+        bucket["chat_pct"] = round(100 * bucket["chat"] / top, 1) if top else 0
+    return result
 
 
-def sentiment_bands(customer_id: int, days: int) -> dict:
-    """How many analysed conversations fell in each sentiment band (conversations.sentiment)."""
-    counts = db.session.execute(
-        select(*(func.count(case((in_band(Analysis.sentiment, name), 1))) for name in BANDS))
-        .select_from(Conversation).join(Analysis, Analysis.session_id == Conversation.session_id)
-        .where(*_period(customer_id, days))
-    ).one()
-    return dict(zip(BANDS, counts, strict=True))
-
-
-def by_agent(customer_id: int, days: int) -> list[dict]:
-    """Per agent: conversations, minutes, average sentiment (deleted agents grouped together)."""
+def breakdowns(scope: Scope) -> dict[str, list[dict]]:
+    """Per kind (intent, category): conversations and average sentiment per name, most frequent first."""
+    r = LabelRollup
+    count = func.sum(r.conversations)
     rows = db.session.execute(
-        select(Agent.name, func.count(Conversation.session_id),
-               func.coalesce(func.sum(Conversation.call_minutes_used), 0), func.avg(Analysis.sentiment))
-        .select_from(Conversation)
-        .outerjoin(Agent, Agent.agent_id == Conversation.agent_id)
-        .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
-        .where(*_period(customer_id, days))
-        .group_by(Agent.agent_id, Agent.name).order_by(func.count(Conversation.session_id).desc())
+        select(r.kind, r.name, count, func.sum(r.analysed), func.sum(r.sentiment_milli))
+        .where(*scope.where(r)).group_by(r.kind, r.name).having(count > 0)
+        .order_by(r.kind, count.desc(), r.name)
     ).all()
-    return [{"name": name or "Deleted agent", "count": count, "minutes": Decimal(minutes).quantize(Decimal("0.1")),
-             "sentiment": None if avg is None else round(float(avg), 2)} for name, count, minutes, avg in rows]
+    result: dict[str, list[dict]] = {"intent": [], "category": []}
+    for kind, name, n, a, s in rows:
+        result.setdefault(kind, []).append(
+            {"name": name, "count": int(n), "sentiment": round(int(s) / 1000 / int(a), 2) if a else None})
+    return result
+
+
+def breakdown(scope: Scope, kind: str) -> list[dict]:
+    """Conversations and average sentiment per intent or category, most frequent first."""
+    return breakdowns(scope)[kind]
+
+
+def by_agent(scope: Scope) -> list[dict]:
+    """Per agent, side by side: the figures of each agent's conversations (deleted agents grouped as one)."""
+    r = DailyRollup
+    rows = db.session.execute(
+        select(r.agent_id, *_sums()).where(*scope.where(r)).group_by(r.agent_id)).all()
+    names = dict(db.session.execute(select(Agent.agent_id, Agent.name).where(
+        Agent.customer_id == scope.customer_id, Agent.agent_id.in_([row[0] for row in rows]))).all())
+    result = [{"agent_id": agent_id, "name": names.get(agent_id) or ("No agent" if not agent_id else "Deleted agent"),
+               "deleted": bool(agent_id) and agent_id not in names, "figures": _figures(rest)}
+              for agent_id, *rest in rows]
+    result = [row for row in result if row["figures"].conversations]
+    return sorted(result, key=lambda row: (-row["figures"].conversations, row["name"]))
+
+
+def agents_of(customer_id: int) -> list[tuple[int, str]]:
+    return db.session.execute(
+        select(Agent.agent_id, Agent.name).where(Agent.customer_id == customer_id).order_by(Agent.name)).all()

@@ -1,7 +1,9 @@
 """Forms for signing in, the business profile and API keys."""
+from zoneinfo import available_timezones
+
 import phonenumbers
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 
@@ -21,12 +23,17 @@ def e164_phone(form, field):
     field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Every IANA zone the system knows, "Area/City" names first (the ones people look for), UTC at the top.
+TIME_ZONES = ["UTC", *sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))]
+
+
 class ProfileForm(FlaskForm):
     name = StringField("Business name", filters=[lambda v: v.strip() if v else v],
                        validators=[DataRequired(), Length(min=2, max=255)])
     email = EmailField("Contact email", filters=[lambda v: v.strip().lower() if v else v],
                        validators=[DataRequired(), Email(), Length(max=255)])
     phone = TelField("Phone", validators=[Optional(strip_whitespace=True), Length(max=32), e164_phone])
+    time_zone = SelectField("Time zone", default="UTC", choices=TIME_ZONES)
 
 
 class ApiKeyForm(FlaskForm):

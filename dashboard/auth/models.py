@@ -29,6 +29,8 @@ class Customer(CustomerOwned, TimestampMixin, UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Where a customer who stopped half-way through onboarding resumes: profile, plan, agent, done.
     onboarding_step: Mapped[str] = mapped_column(String(16), default="done")
+    # An IANA name (Settings): the days of charts and filters, and every time a page or email shows.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     def get_id(self) -> str:
         return str(self.customer_id)

@@ -1,11 +1,13 @@
 """Customer accounts: local passwords, sign-in checks and the business profile."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard.auth.models import Customer, Member
 from dashboard.extensions import db
+from dashboard.signals import time_zone_changed
 
 # A hash to compare against when the email is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -103,3 +105,14 @@ def owner_member(customer: Customer) -> Member:
     """The business's first owner (every business has one: the migration and create_customer make it)."""
     return db.session.scalars(db.select(Member).where(Member.customer_id == customer.customer_id,
                                                      Member.role == "owner").order_by(Member.member_id)).first()
+
+
+def set_time_zone(customer: Customer, name: str) -> bool:
+    """Change the customer's time zone (a valid IANA name); True when it changed. Analytics hears of it in
+    this transaction and records a job that moves its rollups to the new local days."""
+    if customer.time_zone == name:
+        return False
+    customer.time_zone = name
+    db.session.flush()
+    time_zone_changed.send(current_app._get_current_object(), customer_id=customer.customer_id)
+    return True

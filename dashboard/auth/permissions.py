@@ -34,6 +34,7 @@ AREAS = {
 BLUEPRINTS = {
     "agents": "agents",
     "integrations": "agents",
+    "agent_integrations": "agents",
     "emails": "emails",
     "crm": "leads",
     "conversations": "conversations",
@@ -52,6 +53,7 @@ ENDPOINTS: dict[str, tuple[str, str | None]] = {
     "settings.confirm_revoke": ("api_keys", WRITE),
     "settings.revoke_key": ("api_keys", WRITE),
     "agents.preview_widget": ("agents", READ),  # renders the unsaved form's preview; stores nothing
+    "integrations.callback": ("agents", WRITE),  # the OAuth provider's redirect stores the connection
     "teams.index": ("members", READ),
     "teams.invite_member": ("members", WRITE),
     "teams.resend_invitation": ("members", WRITE),

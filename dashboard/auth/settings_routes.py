@@ -8,7 +8,7 @@ from dashboard.auth import settings_bp as bp
 from dashboard.auth.api_keys import TooManyKeys, api_keys_for, create_api_key, revoke_api_key
 from dashboard.auth.forms import ApiKeyForm, ProfileForm
 from dashboard.auth.models import ApiKey
-from dashboard.auth.operations import ProfileTaken, save_profile
+from dashboard.auth.operations import ProfileTaken, save_profile, set_time_zone
 from dashboard.extensions import db
 from dashboard.fragments import render_page_or_fragment, wants_fragment
 from dashboard.tenancy import current_customer, get_owned_or_404
@@ -39,6 +39,7 @@ def profile():
     if form.validate_on_submit():
         try:
             save_profile(current_user, form.name.data, form.email.data, form.phone.data or None)
+            set_time_zone(current_user, form.time_zone.data)
             db.session.commit()
         except ProfileTaken as taken:
             for name, message in taken.errors.items():

@@ -62,6 +62,7 @@ FEATURE_NAMES = {
     "customize_bot_name": "a custom bot name",
     "send_emails": "follow-up emails",
     "call_recordings": "call recordings",
+    "connect_apps": "connecting third-party apps",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, false, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.database import CustomerOwned, UTCDateTime, utcnow
@@ -29,6 +29,7 @@ class PlanAccess(db.Model):
     # Seats: members plus pending invitations; NULL means no cap.
     max_members: Mapped[int | None] = mapped_column(Integer, nullable=True)
     call_recordings: Mapped[bool] = mapped_column(Boolean, default=False)
+    connect_apps: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Plan(db.Model):

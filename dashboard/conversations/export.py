@@ -8,10 +8,11 @@ import re
 from collections.abc import Iterator
 from itertools import groupby
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
-from dashboard.conversations.models import Conversation, Message
-from dashboard.conversations.search import Filters, batches, listing
+from dashboard.agents.models import Agent
+from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
+from dashboard.conversations.search import Filters, batches, conditions
 from dashboard.extensions import db
 
 BATCH = 500
@@ -29,31 +30,40 @@ ANALYSIS_FIELDS = ("call_summary", "intent", "sentiment", "sentiment_justificati
                    "category_description", "action", "sentiment_detailed")
 
 
-def _rows(customer_id: int, filters: Filters) -> Iterator[list]:
+def _rows(customer_id: int, filters: Filters, json_as_text: bool = False) -> Iterator[list]:
+    """Batches of plain column rows (no ORM entities to build, track and expunge: an export reads every row).
+    With `json_as_text`, sentiment_detailed comes as the database's JSON text (a CSV cell), not decoded."""
     message_count = (select(func.count(Message.message_id)).where(Message.session_id == Conversation.session_id)
                      .correlate(Conversation).scalar_subquery())
-    for rows in batches(listing(customer_id, filters, message_count), BATCH):
-        yield rows
-        for row in rows:  # written out: let them go, or the session would hold every row exported
-            db.session.expunge(row[0])
-            if row[5] is not None:
-                db.session.expunge(row[5])
+    analysis = [getattr(Analysis, name) for name in ANALYSIS_FIELDS]
+    if json_as_text:
+        analysis[-1] = cast(Analysis.sentiment_detailed, Text)
+    query = (
+        select(Conversation.session_id, Conversation.channel, Conversation.is_active, Conversation.created_at,
+               Conversation.ended_at, Agent.name, Visitor.name, Visitor.email, Visitor.phone,
+               Conversation.call_minutes_used, Conversation.text_messages_used, message_count,
+               Conversation.over_limit, Conversation.ultravox_call_id, Analysis.created_at, *analysis)
+        .select_from(Conversation)
+        .outerjoin(Visitor, Visitor.visitor_id == Conversation.visitor_id)
+        .outerjoin(Agent, Agent.agent_id == Conversation.agent_id)
+        .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
+        .where(*conditions(customer_id, filters))
+    )
+    yield from batches(query, BATCH)
 
 
 def _record(row) -> dict:
-    conversation, visitor_name, visitor_email, visitor_phone, agent_name, analysis, message_count = row
+    (session_id, channel, is_active, started, ended, agent_name, visitor_name, visitor_email, visitor_phone,
+     minutes, texts, message_count, over_limit, call_id, analysed_at, *analysis) = row
     record = {
-        "conversation_id": conversation.session_id, "channel": conversation.channel,
-        "status": "active" if conversation.is_active else "ended",
-        "started_at": conversation.created_at.isoformat(),
-        "ended_at": conversation.ended_at.isoformat() if conversation.ended_at else None,
+        "conversation_id": session_id, "channel": channel, "status": "active" if is_active else "ended",
+        "started_at": started.isoformat(), "ended_at": ended.isoformat() if ended else None,
         "agent": agent_name, "visitor_name": visitor_name, "visitor_email": visitor_email,
-        "visitor_phone": visitor_phone, "call_minutes_used": str(conversation.call_minutes_used),
-        "text_messages_used": conversation.text_messages_used, "message_count": message_count,
-        "over_limit": conversation.over_limit, "ultravox_call_id": conversation.ultravox_call_id,
-        "analysed_at": analysis.created_at.isoformat() if analysis else None,
+        "visitor_phone": visitor_phone, "call_minutes_used": str(minutes), "text_messages_used": texts,
+        "message_count": message_count, "over_limit": over_limit, "ultravox_call_id": call_id,
+        "analysed_at": analysed_at.isoformat() if analysed_at else None,
     }
-    record.update({name: getattr(analysis, name) if analysis else None for name in ANALYSIS_FIELDS})
+    record.update(zip(ANALYSIS_FIELDS, analysis, strict=True))
     return record
 
 
@@ -66,13 +76,14 @@ def spreadsheet_safe(value):
 
 def csv_lines(customer_id: int, filters: Filters) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    for rows in _rows(customer_id, filters):
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for rows in _rows(customer_id, filters, json_as_text=True):
         for row in rows:
             record = _record(row)
-            record["sentiment_detailed"] = json.dumps(record["sentiment_detailed"])
-            writer.writerow({name: spreadsheet_safe(value) for name, value in record.items()})
+            record["sentiment_detailed"] = record["sentiment_detailed"] or "null"
+            writer.writerow([spreadsheet_safe(value) if isinstance(value, str) else value
+                             for value in map(record.__getitem__, COLUMNS)])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -83,7 +94,7 @@ def csv_lines(customer_id: int, filters: Filters) -> Iterator[str]:
 def jsonl_lines(customer_id: int, filters: Filters) -> Iterator[str]:
     """One JSON object per conversation, its transcript included (one messages query per batch)."""
     for rows in _rows(customer_id, filters):
-        ids = [row[0].session_id for row in rows]
+        ids = [row[0] for row in rows]
         messages = db.session.execute(
             select(Message.session_id, Message.role, Message.content, Message.timestamp, Message.tool_name)
             .where(Message.session_id.in_(ids)).order_by(Message.session_id, Message.timestamp, Message.message_id)
@@ -91,5 +102,5 @@ def jsonl_lines(customer_id: int, filters: Filters) -> Iterator[str]:
         by_session = {session_id: [
             {"role": m.role, "content": m.content, "timestamp": m.timestamp.isoformat(), "tool_name": m.tool_name}
             for m in group] for session_id, group in groupby(messages, key=lambda m: m.session_id)}
-        yield "".join(json.dumps({**_record(row), "messages": by_session.get(row[0].session_id, [])},
+        yield "".join(json.dumps({**_record(row), "messages": by_session.get(row[0], [])},
                                  ensure_ascii=False) + "\n" for row in rows)

@@ -1,16 +1,20 @@
 """The conversations list's filters, read from the query string and validated like any form."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectChoice, SelectField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from dashboard.conversations import sentiment
 from dashboard.conversations.analysis import taxonomy
 from dashboard.conversations.search import ORDER, Filters
 from dashboard.pagination import InvalidCursor, decode_cursor
+from dashboard.templating import customer_zone
+
+LABEL = re.compile(r"[\w .&/-]{1,64}")
 
 
 def _label(name: str) -> str:
@@ -39,10 +43,17 @@ class ConversationFilterForm(FlaskForm):
         name: _label(name) for name in taxonomy.CATEGORIES}))
     over_limit = BooleanField("Over the plan limit")
     cursor = HiddenField(validators=[Optional()])
+    via = HiddenField(validators=[Optional(), AnyOf(["analytics", "overview"])])  # the page whose chart linked here
 
     def __init__(self, formdata, agents: list[tuple[int, str]]):
         super().__init__(formdata)
         self.agent.choices = _choices("Any agent", {str(agent_id): name for agent_id, name in agents})
+        # An analysis by the LLM may name an intent or category outside the taxonomy; the analytics charts link
+        # to them, so such a value (a plain label) is offered too rather than refused.
+        for field in (self.intent, self.category):
+            value = field.data
+            if value and value not in {choice.value for choice in field.choices} and LABEL.fullmatch(value):
+                field.choices = [*field.choices, SelectChoice(value, _label(value))]
 
     def validate_cursor(self, field):
         try:
@@ -60,12 +71,25 @@ class ConversationFilterForm(FlaskForm):
             start=self.start.data, end=self.end.data, channel=self.channel.data or None,
             status=self.status.data or None, sentiment=self.sentiment.data or None,
             intent=self.intent.data or None, category=self.category.data or None,
-            over_limit=bool(self.over_limit.data), q=(self.q.data or "").strip() or None,
+            over_limit=bool(self.over_limit.data), q=(self.q.data or "").strip() or None, zone=customer_zone(),
         )
 
     def query_args(self) -> dict:
         """The active filters as query-string arguments (for links that keep them)."""
         values = {name: self[name].data for name in ("q", "agent", "channel", "status", "sentiment", "intent",
-                                                     "category")}
+                                                     "category", "via")}
         values.update(start=self.start.data, end=self.end.data, over_limit="y" if self.over_limit.data else None)
         return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items() if v}
+
+    def chart_filters(self) -> list[str]:
+        """The filters a chart's link set, in words ("Mar 01 – Mar 30", "Voice", …), when it came from a chart."""
+        if not self.via.data:
+            return []
+        words = []
+        if self.start.data or self.end.data:
+            words.append(" – ".join(d.strftime("%b %d, %Y") for d in (self.start.data, self.end.data) if d))
+        for name in ("agent", "channel", "status", "sentiment", "intent", "category"):
+            if self[name].data:
+                labels = {choice[0]: choice[1] for choice in self[name].iter_choices()}
+                words.append(f"{self[name].label.text}: {labels.get(self[name].data, self[name].data)}")
+        return words

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import Select, func, literal_column, select, text
 
@@ -23,7 +23,7 @@ ORDER = (Conversation.created_at, Conversation.session_id)
 class Filters:
     agent_id: int | None = None
     start: date | None = None
-    end: date | None = None  # inclusive: the whole day (UTC)
+    end: date | None = None  # inclusive: the whole day (in `zone`)
     channel: str | None = None
     status: str | None = None  # active | ended
     sentiment: str | None = None  # positive | neutral | negative
@@ -31,6 +31,7 @@ class Filters:
     category: str | None = None
     over_limit: bool = False
     q: str | None = None
+    zone: tzinfo = UTC  # the customer's time zone: whose days `start` and `end` are
 
 
 def _matching_sessions(q: str):
@@ -46,14 +47,15 @@ def _matching_sessions(q: str):
     return select(Message.session_id).where(Message.message_id.in_(matched))
 
 
-def _conditions(customer_id: int, filters: Filters) -> list:
+def conditions(customer_id: int, filters: Filters) -> list:
+    """The WHERE clauses of `filters` (joins of Analysis and Visitor left to the caller's select)."""
     where = [Conversation.customer_id == customer_id]
     if filters.agent_id:
         where.append(Conversation.agent_id == filters.agent_id)
     if filters.start:
-        where.append(Conversation.created_at >= datetime.combine(filters.start, time(), UTC))
+        where.append(Conversation.created_at >= datetime.combine(filters.start, time(), filters.zone))
     if filters.end:
-        where.append(Conversation.created_at < datetime.combine(filters.end + timedelta(days=1), time(), UTC))
+        where.append(Conversation.created_at < datetime.combine(filters.end + timedelta(days=1), time(), filters.zone))
     if filters.channel:
         where.append(Conversation.channel == filters.channel)
     if filters.status:
@@ -82,7 +84,7 @@ def listing(customer_id: int, filters: Filters, *extra_columns) -> Select:
         .outerjoin(Visitor, Visitor.visitor_id == Conversation.visitor_id)
         .outerjoin(Agent, Agent.agent_id == Conversation.agent_id)
         .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
-        .where(*_conditions(customer_id, filters))
+        .where(*conditions(customer_id, filters))
         .order_by(*(column.desc() for column in ORDER))
     )
 
@@ -99,7 +101,7 @@ def batches(query: Select, size: int) -> Iterator[list]:
 
 def count(customer_id: int, filters: Filters) -> int:
     """How many conversations match, counting at most COUNT_CAP + 1 (so the page can say "1,000+")."""
-    matching = select(Conversation.session_id).where(*_conditions(customer_id, filters))
+    matching = select(Conversation.session_id).where(*conditions(customer_id, filters))
     if _needs_analysis(filters):
         matching = matching.join(Analysis, Analysis.session_id == Conversation.session_id)
     return db.session.scalar(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery()))

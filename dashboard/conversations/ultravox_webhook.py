@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +28,7 @@ from dashboard.conversations.models import Conversation
 from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.jobs import defer
+from dashboard.signals import conversation_measured
 
 MAX_AGE = timedelta(seconds=60)
 ROLES = {"MESSAGE_ROLE_USER": "visitor", "MESSAGE_ROLE_AGENT": "agent",
@@ -157,6 +159,7 @@ def call_billed(call: dict) -> str:
         return "unchanged"
     conversation.call_minutes_used = billed
     flag_over_limit(conversation)
+    conversation_measured.send(current_app._get_current_object(), session_id=conversation.session_id)
     db.session.commit()
     return "billed"
 

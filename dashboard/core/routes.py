@@ -1,12 +1,12 @@
-"""Home (an overview of the last 30 days), the load balancer's /healthz and /readyz, and Prometheus' /metrics."""
+"""Home (the overview: the last 30 days against the 30 before, what needs attention, a setup checklist), the load balancer's /healthz and /readyz, and Prometheus' /metrics."""
 from __future__ import annotations
 
 from flask import Response, abort, jsonify, render_template
 
 from dashboard import metrics
 from dashboard.access import public
-from dashboard.analytics.operations import overview
 from dashboard.core import bp
+from dashboard.core.overview import overview
 from dashboard.core.readiness import readiness
 from dashboard.errors import problem
 from dashboard.tenancy import current_customer
@@ -14,7 +14,7 @@ from dashboard.tenancy import current_customer
 
 @bp.get("/")
 def home():
-    return render_template("core/home.html", stats=overview(current_customer.customer_id, days=30))
+    return render_template("core/home.html", **overview(current_customer.customer_id))
 
 
 @bp.get("/healthz")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from dashboard.analytics.rollups import rebuild
 from dashboard.demo.accounts import DEMO, OTHER, ensure_account
 from dashboard.demo.catalog import seed_catalog
 from dashboard.demo.conversations import ensure_conversations
@@ -34,3 +35,6 @@ def seed_demo(password: str, scale: int = 1, echo=print) -> None:
         added = ensure_conversations(customer.customer_id, account.conversations * scale, seed)
         echo(f"  {added:,} conversations added.")
         ensure_crm(customer.customer_id, seed)
+        if added:  # the demo's rows are bulk-inserted, past the signals that keep the rollups
+            rebuild([customer.customer_id])
+            db.session.commit()

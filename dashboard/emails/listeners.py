@@ -1,13 +1,14 @@
-"""The emails domain hears from conversations: a stored analysis queues the follow-up email; a transcript shows the emails sent."""
+"""The emails domain hears from conversations: a stored analysis queues the follow-up email; a transcript shows the
+emails sent; analytics asks how many were sent and failed per conversation."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from dashboard.emails.models import EmailLog
 from dashboard.emails.sending import send_follow_up
 from dashboard.extensions import db
 from dashboard.jobs import defer
-from dashboard.signals import analysis_stored, transcript_panels
+from dashboard.signals import analysis_stored, count_follow_ups, transcript_panels
 
 
 @analysis_stored.connect
@@ -24,3 +25,12 @@ def _emails_sent_panel(sender, conversation, **_) -> tuple[str, dict]:
         .order_by(EmailLog.sent_at)
     ).all()
     return "emails/_transcript_panel.html", {"emails": emails}
+
+
+@count_follow_ups.connect
+def _follow_up_counts(sender, session_id: int | None = None, customer_id: int | None = None, **_):
+    where = [EmailLog.session_id == session_id] if session_id is not None else [
+        EmailLog.customer_id == customer_id, EmailLog.session_id.is_not(None)]
+    return (select(EmailLog.session_id, func.count(case((EmailLog.status == "sent", 1))),
+                   func.count(case((EmailLog.status == "failed", 1))))
+            .where(*where).group_by(EmailLog.session_id))

@@ -153,13 +153,15 @@ def deliver_email(email_log_id: int) -> None:
             entry.status, entry.next_attempt_at = "retrying", utcnow() + backoff(attempt)
         else:
             entry.status = "failed"
-            email_sent.send(current_app._get_current_object(), email_log_id=entry.email_log_id, status="failed")
+            email_sent.send(current_app._get_current_object(), email_log_id=entry.email_log_id, status="failed",
+                           session_id=entry.session_id)
         db.session.commit()
         metrics.EMAILS.labels(entry.status).inc()
         log.warning("Follow-up email %s (attempt %d of %d) failed", email_log_id, attempt, most)
         raise Retry(error.message, at=entry.next_attempt_at) from None
     entry.status, entry.error, entry.sent_at = "sent", None, utcnow()
-    email_sent.send(current_app._get_current_object(), email_log_id=entry.email_log_id, status="sent")
+    email_sent.send(current_app._get_current_object(), email_log_id=entry.email_log_id, status="sent",
+                    session_id=entry.session_id)
     db.session.commit()
     metrics.EMAILS.labels("sent").inc()
 

@@ -16,6 +16,7 @@ from dashboard.signals import (
     conversation_started,
     email_sent,
     lead_saved,
+    rotate_encrypted_secrets,
 )
 from dashboard.webhooks_out.operations import record_event
 
@@ -87,3 +88,19 @@ def _contract_updated(_sender, contract_id: int, **_):
         "id": contract.contract_id, "object": "contract", "plan_id": contract.plan_id, "status": contract.status,
         "refreshed_date": _time(contract.refreshed_date), "expiry_date": _time(contract.expiry_date),
         "cancel_at_period_end": contract.cancel_at_period_end, "ended_at": _time(contract.ended_at)})
+
+
+@rotate_encrypted_secrets.connect
+def rotate_signing_secrets(sender, **_) -> int:
+    """`flask integrations rotate-key`: every endpoint's secrets re-encrypted under the first key."""
+    from dashboard.encryption import rotate
+    from dashboard.webhooks_out.models import WebhookEndpoint
+
+    rewritten = 0
+    for endpoint in db.session.scalars(select(WebhookEndpoint)):
+        endpoint.secret_encrypted = rotate(endpoint.secret_encrypted)
+        rewritten += 1
+        if endpoint.previous_secret_encrypted:
+            endpoint.previous_secret_encrypted = rotate(endpoint.previous_secret_encrypted)
+            rewritten += 1
+    return rewritten

@@ -1,29 +1,15 @@
 """Webhook secrets: generated, kept encrypted (Fernet), and used to sign each body like Stripe does."""
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
 import time
 
-from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+from dashboard import encryption
 
 SIGNATURE_HEADER = "AngelCX-Signature"
 SECRET_PREFIX = "whsec_"
-
-
-def _fernet() -> Fernet:
-    """TOKEN_ENCRYPTION_KEY when set, else a key derived from SECRET_KEY (HKDF), so the default needs nothing."""
-    key = current_app.config.get("TOKEN_ENCRYPTION_KEY")
-    if key:
-        return Fernet(key.encode() if isinstance(key, str) else key)
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                   info=b"angelcx webhook secrets").derive(str(current_app.config["SECRET_KEY"]).encode())
-    return Fernet(base64.urlsafe_b64encode(derived))
 
 
 def new_secret() -> str:
@@ -32,11 +18,11 @@ def new_secret() -> str:
 
 
 def encrypt(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return encryption.encrypt(secret)
 
 
 def decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode()
+    return encryption.decrypt(token)
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:

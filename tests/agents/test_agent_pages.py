@@ -94,11 +94,11 @@ def test_deleting_an_agent_returns_to_the_list(signed_in, agent):
 
 
 def test_integrations_section_lists_the_catalog_with_coming_soon(signed_in, agent):
-    factories.make_app_catalog_entry(slug="slack")
+    factories.make_app_catalog_entry(slug="slack", oauth=factories.OAUTH)
     factories.make_app_catalog_entry(slug="shopify", coming_soon=True)
     db.session.commit()
     html = signed_in.get(f"/agents/{agent.agent_id}").get_data(as_text=True)
-    assert "Coming soon" in html and "Not connected" in html
+    assert "Coming soon" in html and "Not configured on this server" in html
 
 
 def test_the_list_pages_by_keyset(signed_in, customer):

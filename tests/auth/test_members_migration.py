@@ -12,7 +12,7 @@ from dashboard import create_app
 from dashboard.extensions import db
 from tests import factories
 
-BEFORE = "a7c3e9f1b5d2"
+BEFORE = "7dca1e7b06e3"
 
 
 @pytest.fixture

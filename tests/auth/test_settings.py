@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -137,3 +138,32 @@ def test_the_settings_page_runs_the_same_number_of_queries_however_many_keys(log
     for n in range(8):
         factories.make_api_key(customer, f"More {n}")
     assert statements_for_page() == few
+
+
+def test_the_time_zone_moves_chart_days_and_every_time_shown(login_as, customer):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from dashboard.analytics.models import DailyRollup
+    from dashboard.jobs import dispatch_pending
+
+    agent = factories.make_agent(customer)
+    late = datetime.now(UTC).replace(hour=23, minute=30, second=0, microsecond=0) - timedelta(days=2)
+    factories.make_conversation(customer, agent, created_at=late)
+    db.session.commit()
+    client = login_as(customer)
+    assert "23:30 UTC" in client.get("/conversations/").get_data(as_text=True)
+
+    response = client.post("/settings/profile", data={"name": customer.name, "email": customer.email,
+                                                      "phone": "", "time_zone": "Asia/Tokyo"})
+    assert response.status_code == 302 and customer.time_zone == "Asia/Tokyo"
+    dispatch_pending()  # the rebuild job the change recorded (inline: no Redis)
+    db.session.expire_all()
+    assert db.session.scalars(select(DailyRollup.day).where(DailyRollup.customer_id == customer.customer_id)).all() \
+        == [(late + timedelta(hours=9)).date()]  # the next day in Tokyo
+    assert "08:30 JST" in client.get("/conversations/").get_data(as_text=True)
+
+    refused = client.post("/settings/profile", data={"name": customer.name, "email": customer.email,
+                                                     "time_zone": "Mars/Olympus"}, headers=HTMX)
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)

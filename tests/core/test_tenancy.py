@@ -29,6 +29,8 @@ OWNED = {
 SHARED = {"filename", "plan_id", "app_slug", "prompt_id", "voice_id"}
 # The widget's signed public agent token: sites publish it, anyone may use it (tests/agents/test_widget_public.py).
 SHARED |= {"token"}
+# An app's action name (/integrations/tools/<connection_id>/<action_name>): the connection is what is owned.
+SHARED |= {"action_name"}
 # The widget bundle's content hash (/static/widget/widget.<digest>.js): the same public file for everyone.
 SHARED |= {"digest"}
 

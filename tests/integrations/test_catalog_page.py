@@ -11,7 +11,7 @@ def test_catalog_shows_connections_of_this_customer_only(login_as, customer, oth
     factories.make_connection(factories.make_agent(other_customer, name="Their Secret Agent"), slack)
     db.session.commit()
     html = login_as(customer).get("/integrations/").get_data(as_text=True)
-    assert "Used by Front Desk" in html and "Their Secret Agent" not in html
+    assert "Front Desk" in html and "Their Secret Agent" not in html
     assert "Coming soon" in html and "Connected" in html
 
 

@@ -8,13 +8,15 @@ from tests import factories
 from tests.core.test_tenancy import OWNED, id_routes, shared_value
 
 # What each role may do, written out independently of dashboard/auth/permissions.py.
-EDITOR_WRITES = ("agents.", "integrations.", "emails.", "crm.", "api.create_lead", "api.update_lead",
+EDITOR_WRITES = ("agents.", "integrations.", "agent_integrations.", "emails.", "crm.", "api.create_lead", "api.update_lead",
                  "api.delete_lead", "api.create_service_route", "api.update_match_route", "api.create_conversation")
 ADMIN_ONLY = ("billing.", "onboarding.", "webhooks_out.", "teams.", "settings.create_key", "settings.confirm_revoke",
               "settings.revoke_key", "settings.profile", "api.list_webhook_endpoints", "api.get_webhook_endpoint",
               "api.create_webhook_endpoint", "api.delete_webhook_endpoint")
 # POSTs that only read (a preview of unsaved settings).
 READ_POSTS = {"agents.preview_widget"}
+# GETs that change something (an OAuth provider's redirect back stores the connection).
+GET_WRITES = {"integrations.callback"}
 
 
 def expected_allowed(role: str, transcripts_hidden: bool, endpoint: str, method: str) -> bool:
@@ -24,6 +26,8 @@ def expected_allowed(role: str, transcripts_hidden: bool, endpoint: str, method:
         return False
     if transcripts_hidden and endpoint.startswith("conversations."):
         return False
+    if endpoint in GET_WRITES:
+        return role == "editor"
     if method in ("GET",) or endpoint in READ_POSTS:
         return True
     if endpoint == "conversations.rerun_analysis":

@@ -26,7 +26,7 @@ def embed_snippet(agent: Agent) -> str:
 @section("embed", "Embed", 80)
 def embed_context(agent: Agent) -> dict:
     return {"snippet": embed_snippet(agent), "ultravox_configured": ultravox_client.configured(),
-            "call_json": json.dumps(compile_call(agent, current_customer.name), indent=2)}
+            "call_json": json.dumps(compile_call(agent, current_customer.name, reveal_secrets=False), indent=2)}
 
 
 @bp.get("/<int:agent_id>/embed")

@@ -67,7 +67,9 @@ def update_details(agent: Agent, name: str, description: str | None, brand_info:
 
 
 def prompt_library() -> list[Prompt]:
+    """The prompts customers pick from: those in a template (an app's prompt, which has none, is added by the app)."""
     return list(db.session.scalars(select(Prompt).options(selectinload(Prompt.template))
+                                   .where(Prompt.prompt_template_id.is_not(None))
                                    .order_by(Prompt.prompt_template_id, Prompt.name)))
 
 
