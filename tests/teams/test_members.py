@@ -162,3 +162,28 @@ def test_no_route_changes_or_deletes_audit_records(app):
     for rule in app.url_map.iter_rules():
         if "audit" in rule.rule:
             assert rule.methods - {"GET", "HEAD", "OPTIONS"} == set(), rule.rule
+
+
+def test_api_keys_record_their_member_act_with_its_role_and_are_named_in_the_log(app, db, customer):
+    admin = factories.make_member(customer, role="admin", name="Ada Admin")
+    db.session.commit()
+    client = member_client(app, admin)
+    created = client.post("/settings/api-keys", data={"name": "Zapier"})
+    secret = created.get_data(as_text=True).split('value="acx_', 1)[1].split('"', 1)[0]
+    key = db.session.scalars(select(ApiKey)).one()
+    assert key.member_id == admin.member_id
+    assert "by Ada Admin" in client.get("/settings/").get_data(as_text=True)
+
+    headers = {"Authorization": f"Bearer acx_{secret}"}
+    lead = {"contact": {"first_name": "Ava", "email": "ava@example.net"}}
+    assert app.test_client().post("/api/v1/customers", json=lead, headers=headers).status_code == 201
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "lead.created")).one()
+    assert (event.actor_kind, event.actor_member_id, event.actor_api_key_id) == ("api_key", admin.member_id,
+                                                                                 key.api_key_id)
+    assert event.actor_label == f"API key Zapier ({key.prefix}…)"
+
+    owner_client = member_client(app, owner_member(customer))
+    owner_client.post(f"/settings/members/{admin.member_id}/role", data={"role": "viewer"})
+    refused = app.test_client().post("/api/v1/customers", json=lead, headers=headers)
+    assert refused.status_code == 403 and "Viewer" in refused.get_json()["detail"]
+    assert app.test_client().get("/api/v1/customers", headers=headers).status_code == 200
