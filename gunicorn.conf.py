@@ -7,9 +7,12 @@ from pathlib import Path
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # Processes: WEB_CONCURRENCY, else 2 × cores + 1 (gunicorn's rule of thumb for a mostly-waiting web app).
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-# gthread: a streamed chat answer holds a thread, not a whole worker process, while the model replies.
+# gthread: a streamed chat answer holds a thread, not a whole worker process, while the model replies (it waits
+# on the model's socket almost all the time). 16 threads × (2 × cores + 1) processes: 80 chats streaming at once
+# on 2 cores (bench/chat_streams.py). Each process keeps at most 15 database connections (SQLAlchemy's pool), and a
+# stream holds none while it waits for the model: mind PostgreSQL's max_connections when raising either.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))          # a stuck worker is replaced after this
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # deploys let requests finish
 keepalive = 5                                                      # behind a load balancer that reuses connections

@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from dashboard.api.converters import CONVERTERS
     from dashboard.billing.webhooks import bp as stripe_webhooks
+    from dashboard.conversations.chat.routes import chat_bp
     from dashboard.conversations.webhook_routes import webhooks as ultravox_webhooks
     from dashboard.ids import BoundedIntegerConverter
 
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         integrations.agent_bp,  # /agents/<id>/integrations/<slug>/connect|disconnect
         conversations.bp,       # /conversations: list, transcript, export
         ultravox_webhooks,      # /webhooks/ultravox
+        chat_bp,                # /widget/<token>/chat: the widget's live chat (any origin), replies streamed
         emails.bp,              # /emails: templates and the send log
         analytics.bp,           # /analytics
         crm.bp,                 # /leads

@@ -197,9 +197,16 @@ def load_config(instance_path: Path) -> dict:
         "JOBS_HANDOVER_SECONDS": _int("JOBS_HANDOVER_SECONDS", 120),
         "JOBS_SWEEP_SECONDS": _int("JOBS_SWEEP_SECONDS", 10),
         "EMAIL_MAX_ATTEMPTS": _int("EMAIL_MAX_ATTEMPTS", 6),  # a follow-up email's tries before it is "failed"
-        "ANALYSIS_LLM_URL": _url("ANALYSIS_LLM_URL", ("https", "http")),
-        "ANALYSIS_LLM_API_KEY": os.environ.get("ANALYSIS_LLM_API_KEY") or None,
-        "ANALYSIS_LLM_MODEL": os.environ.get("ANALYSIS_LLM_MODEL") or "gpt-4o-mini",
+        # The widget's chat runtime: any OpenAI-compatible chat completions API (the base, e.g.
+        # https://api.openai.com/v1). The analysis uses the same model unless ANALYSIS_LLM_* say otherwise.
+        "CHAT_LLM_URL": _url("CHAT_LLM_URL", ("https", "http")),
+        "CHAT_LLM_API_KEY": os.environ.get("CHAT_LLM_API_KEY") or None,
+        "CHAT_LLM_MODEL": os.environ.get("CHAT_LLM_MODEL") or "gpt-4o-mini",
+        "CHAT_IDLE_MINUTES": _int("CHAT_IDLE_MINUTES", 15),  # a chat with no message for this long ends
+        "ANALYSIS_LLM_URL": _url("ANALYSIS_LLM_URL", ("https", "http")) or _url("CHAT_LLM_URL", ("https", "http")),
+        "ANALYSIS_LLM_API_KEY": (os.environ.get("ANALYSIS_LLM_API_KEY") if os.environ.get("ANALYSIS_LLM_URL")
+                                 else os.environ.get("CHAT_LLM_API_KEY")) or None,
+        "ANALYSIS_LLM_MODEL": os.environ.get("ANALYSIS_LLM_MODEL") or os.environ.get("CHAT_LLM_MODEL") or "gpt-4o-mini",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": mail_port,
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),

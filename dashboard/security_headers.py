@@ -28,6 +28,11 @@ WIDGET_TEST_PAGE = {
                                 "media-src": "'self' blob: mediastream:"},
     "permissions_policy": {**NO_POWERFUL_FEATURES, "microphone": "(self)"},
 }
+# The builder's widget preview: the real widget in a frame of the builder page itself (same origin only).
+WIDGET_PREVIEW_FRAME = {
+    "content_security_policy": {**CONTENT_SECURITY_POLICY, "frame-ancestors": "'self'"},
+    "frame_options": "SAMEORIGIN",
+}
 # An uploaded file shown as itself and nothing more: even a browser that took it for HTML would run no script.
 UPLOADED_FILE = {"content_security_policy": {"default-src": "'none'", "img-src": "'self'", "sandbox": ""}}
 

@@ -22,7 +22,7 @@ pytest_plugins = ["tests.standins.fixtures"]
 for _name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
               "COGNITO_ISSUER", "COGNITO_CLIENT_ID", "COGNITO_CLIENT_SECRET", "COGNITO_DOMAIN",
               "ULTRAVOX_API_KEY", "ULTRAVOX_WEBHOOK_SECRET", "MAIL_SERVER", "TOKEN_ENCRYPTION_KEY",
-              "ANALYSIS_LLM_URL", "ANALYSIS_LLM_API_KEY"):
+              "ANALYSIS_LLM_URL", "ANALYSIS_LLM_API_KEY", "CHAT_LLM_URL", "CHAT_LLM_API_KEY"):
     os.environ.pop(_name, None)
 for _name in [name for name in os.environ if name.startswith("INTEGRATION_")]:
     os.environ.pop(_name, None)

@@ -112,8 +112,9 @@ def make_tool(agent: Agent, name: str = "check_availability", **fields) -> Custo
     fields.setdefault("url", "https://api.example.com/availability")
     fields.setdefault("dynamic_params", [{"name": "date", "location": "query", "schema": {"type": "string"},
                                           "required": True}])
+    fields.setdefault("static_params", [])
     return _save(CustomTool(agent_id=agent.agent_id, name=name, description="Finds free slots",
-                            http_method="GET", static_params=[], **fields))
+                            http_method="GET", **fields))
 
 
 def make_knowledge_source(agent: Agent, **fields) -> KnowledgeSource:

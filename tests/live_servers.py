@@ -75,7 +75,8 @@ def start_worker(env: dict, log: Path) -> subprocess.Popen:
                             stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def start_gunicorn(env: dict, log: Path, workers: int = 2, target: str = "wsgi:app") -> tuple[subprocess.Popen, str]:
+def start_gunicorn(env: dict, log: Path, workers: int = 2, target: str = "wsgi:app",
+                   ready_within: float = 30) -> tuple[subprocess.Popen, str]:
     """`gunicorn -w N wsgi:app` (or another app `target`) on a free port; the process and its base URL once it answers."""
     port = free_port()
     process = subprocess.Popen(
@@ -89,7 +90,7 @@ def start_gunicorn(env: dict, log: Path, workers: int = 2, target: str = "wsgi:a
         except requests.RequestException:
             return False
 
-    wait_for(answers, 30, "gunicorn answering")
+    wait_for(answers, ready_within, "gunicorn answering")
     return process, base
 
 

@@ -60,11 +60,21 @@ class Agent(CustomerOwned, TimestampMixin, db.Model):
     corpus_id: Mapped[str | None] = mapped_column(String(255))
     voice: Mapped[str | None] = mapped_column(String(255))
     ui_config: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # What the widget offers visitors: "voice" (calls), "chat" (text) or "both".
+    channels: Mapped[str] = mapped_column(String(8), default="voice", server_default="voice")
 
     prompt: Mapped[Prompt | None] = relationship()
     tools: Mapped[list[CustomTool]] = relationship(
         back_populates="agent", order_by="CustomTool.name", passive_deletes=True
     )
+
+    @property
+    def offers_chat(self) -> bool:
+        return self.channels in ("chat", "both")
+
+    @property
+    def offers_voice(self) -> bool:
+        return self.channels in ("voice", "both")
 
     @property
     def effective_prompt(self) -> str:

@@ -12,7 +12,8 @@ PAGE_SIZE = 200
 MAX_PAGES = 100  # 20,000 messages: far beyond any real call; stops a cursor loop
 RECORDING_TIMEOUT = (5, 60)
 
-__all__ = ["UltravoxError", "configured", "fetch_call", "fetch_messages", "open_recording", "valid_call_id"]
+__all__ = ["UltravoxError", "configured", "fetch_call", "fetch_messages", "open_recording", "query_corpus",
+           "valid_call_id"]
 
 
 def valid_call_id(call_id: str) -> bool:
@@ -56,3 +57,12 @@ def open_recording(call_id: str) -> requests.Response:
             response.close()
             raise UltravoxError(f"The recording host answered {response.status_code}.", response.status_code)
     return response
+
+
+def query_corpus(corpus_id: str, query: str, max_results: int = 5) -> list[str]:
+    """The passages of the agent's corpus that best match `query` (Ultravox's corpus query), best first."""
+    answer = request_ultravox("POST", f"/api/corpora/{corpus_id}/query",
+                              json={"query": query, "maxResults": max_results}).json()
+    if not isinstance(answer, list):
+        return []
+    return [str(item["content"]) for item in answer if isinstance(item, dict) and item.get("content")]

@@ -71,6 +71,8 @@ def ensure_account(account: DemoAccount, password: str) -> tuple[Customer, bool]
             customer_id=customer.customer_id, name=name, description=description, prompt_id=prompt.prompt_id,
             brand_info=f"{account.name}: friendly, professional, local.", temperature=0.4,
             voice="Mark" if index % 2 else "Jessica",
+            # The first agent chats too, so a newcomer with CHAT_LLM_URL set can chat in its widget at once.
+            channels="voice" if index else "both",
             ui_config={"bot_name": name, "color": colour, "position": "bottom-right",
                        "greeting": f"Hi! I'm the {account.name} assistant. How can I help?",
                        "launcher_text": "Chat with us", "avatar_url": None},

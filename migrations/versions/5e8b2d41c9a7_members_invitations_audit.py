@@ -4,7 +4,7 @@ Every existing business's sign-in becomes its owner member (its email, Cognito s
 and every live sign-in and API key is attributed to that owner: nobody loses access.
 
 Revision ID: 5e8b2d41c9a7
-Revises: 7dca1e7b06e3
+Revises: fba24fe4b695
 Create Date: 2026-11-27 02:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '5e8b2d41c9a7'
-down_revision = '7dca1e7b06e3'
+down_revision = 'fba24fe4b695'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,9 @@
   var bundle = document.createElement("script");
   bundle.src = new URL("__WIDGET_BUNDLE_PATH__", script.src).href;
   bundle.async = true;
-  bundle.setAttribute("data-agent", script.getAttribute("data-agent") || "");
+  ["data-agent", "data-preview", "data-config", "data-open"].forEach(function (name) {
+    if (script.hasAttribute(name)) bundle.setAttribute(name, script.getAttribute(name) || "");
+  });
   bundle.setAttribute("data-angelcx-bundle", "");
   (document.head || document.documentElement).appendChild(bundle);
 })();

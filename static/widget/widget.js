@@ -1,14 +1,20 @@
-/* AngelCX widget: the launcher and voice-call panel a customer's site gets from its embed snippet.
+/* AngelCX widget: the launcher and the chat and voice-call panel a customer's site gets from its embed snippet.
    The snippet loads the small loader at /static/js/widget.js, which adds this bundle under a content-hashed
    URL (/static/widget/widget.<sha256-12>.js, cached for a year) with the snippet's data-agent copied over.
    No dependencies, no eval; drawn inside a Shadow DOM so the host page's CSS cannot reach it. The Ultravox
-   browser client (a large bundle) is loaded only when a visitor starts a call. */
+   browser client (a large bundle) is loaded only when a visitor starts a call. The chat's replies stream in as
+   server-sent events over a POST and are shown as text (textContent), never as HTML. A chat survives a reload:
+   its signed conversation token is kept in localStorage until the chat ends. In the builder's preview
+   (data-preview, a short-lived signed token) the chat is real but nothing is stored: the widget sends the
+   chat so far with each message. */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[data-angelcx-bundle]:not([data-angelcx-started])");
   if (!script || script.hasAttribute("data-angelcx-started")) return;
   script.setAttribute("data-angelcx-started", "");
   var token = script.getAttribute("data-agent") || "";
+  var preview = script.getAttribute("data-preview") || "";
+  var STORE_KEY = "angelcx-chat:" + token;
   var origin = new URL(script.src, location.href).origin;
   var api = origin + "/widget/" + encodeURIComponent(token);
   var SDK_URL = origin + "/static/vendor/ultravox-client-0.5.0.min.js";
@@ -51,7 +57,22 @@
     ".start { flex: 1; background: var(--c); color: var(--t); }",
     ".mute { background: #eceef3; color: #1f2330; } .end { background: #c62828; color: #fff; }",
     ".actions button[disabled] { opacity: .55; cursor: not-allowed; }",
-    ".actions button[hidden] { display: none; }"
+    ".actions button[hidden] { display: none; }",
+    ".bubble.agent { white-space: pre-wrap; } .bubble.user { white-space: pre-wrap; }",
+    ".bubble.notice { background: #fff6dd; color: #5c4400; }",
+    ".bubble.failed { background: #fdecec; color: #8a1c1c; }",
+    ".typing { display: inline-flex; gap: 4px; align-items: center; }",
+    ".typing span { width: 7px; height: 7px; border-radius: 50%; background: #8b90a0; animation: blink 1.2s infinite both; }",
+    ".typing span:nth-child(2) { animation-delay: .2s; } .typing span:nth-child(3) { animation-delay: .4s; }",
+    ".typing em { font-style: normal; font-size: 13px; color: #555b6e; margin-left: 6px; }",
+    "@keyframes blink { 0%, 80%, 100% { opacity: .25; } 40% { opacity: 1; } }",
+    ".composer { display: flex; gap: 8px; padding: 10px 14px; border-top: 1px solid #eceef3; }",
+    ".composer[hidden], .actions[hidden] { display: none; }",
+    ".composer input { flex: 1; min-width: 0; padding: 9px 11px; border: 1px solid #c9ccd6; border-radius: 10px; background: #fff; color: #1f2330; }",
+    ".composer button { border: 0; border-radius: 10px; padding: 9px 14px; cursor: pointer; font-weight: 600; background: var(--c); color: var(--t); }",
+    ".composer button[disabled] { opacity: .55; cursor: not-allowed; }",
+    ".endchat { background: #eceef3; color: #1f2330; }",
+    ".composer input:focus-visible, .composer button:focus-visible { outline: 3px solid #7aa7ff; outline-offset: 2px; }"
   ].join("\n");
 
   function el(tag, className, text) {
@@ -113,19 +134,36 @@
     error.setAttribute("role", "alert");
     body.append(transcript, visitor, status, error);
 
+    var composer = el("form", "composer");
+    composer.noValidate = true;
+    var input = el("input");
+    input.type = "text";
+    input.name = "message";
+    input.maxLength = 2000;
+    input.placeholder = "Type a message…";
+    input.setAttribute("aria-label", "Message");
+    input.autocomplete = "off";
+    var send = el("button", "send", "Send");
+    send.type = "submit";
+    composer.append(input, send);
+    composer.hidden = !config.chat;
+
     var actions = el("div", "actions");
     var start = el("button", "start", "Start voice call");
     var mute = el("button", "mute", "Mute");
     var end = el("button", "end", "End call");
-    [start, mute, end].forEach(function (b) { b.type = "button"; });
-    mute.hidden = end.hidden = true;
+    var endChat = el("button", "endchat", "End chat");
+    [start, mute, end, endChat].forEach(function (b) { b.type = "button"; });
+    mute.hidden = end.hidden = endChat.hidden = true;
     mute.setAttribute("aria-pressed", "false");
+    start.hidden = config.voice === false;
     if (!config.voiceCalls) {
       start.disabled = true;
-      status.textContent = "Voice calls are not available yet.";
+      if (!config.chat) status.textContent = "Voice calls are not available yet.";
     }
-    actions.append(start, mute, end);
-    panel.append(header, body, actions);
+    actions.append(start, mute, end, endChat);
+    actions.hidden = start.hidden && !config.chat;
+    panel.append(header, body, composer, actions);
 
     var launcher = el("button", "launcher", config.launcherText);
     launcher.type = "button";
@@ -134,18 +172,26 @@
     shadow.append(style, root);
     document.body.appendChild(host);
 
-    function toggle(open) {
+    function toggle(open, quietly) {
       panel.hidden = !open;
       launcher.setAttribute("aria-expanded", String(open));
-      if (open) start.focus();
+      if (open && !quietly) (config.chat ? input : start).focus();
     }
     launcher.addEventListener("click", function () { toggle(panel.hidden); });
     close.addEventListener("click", function () { toggle(false); launcher.focus(); });
 
     var ui = { config: config, transcript: transcript, visitor: visitor, fields: fields, status: status,
-               error: error, start: start, mute: mute, end: end };
+               error: error, start: start, mute: mute, end: end, input: input, send: send, endChat: endChat,
+               chat: { token: null, history: [], busy: false } };
     start.addEventListener("click", function () { startCall(ui); });
-    visitor.addEventListener("submit", function (event) { event.preventDefault(); startCall(ui); });
+    visitor.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (config.chat) input.focus(); else startCall(ui);
+    });
+    composer.addEventListener("submit", function (event) { event.preventDefault(); sendChat(ui); });
+    endChat.addEventListener("click", function () { finishChat(ui); });
+    if (config.chat) resumeChat(ui);
+    if (script.hasAttribute("data-open")) toggle(true, true);  // the builder's preview: open, without taking focus
     return ui;
   }
 
@@ -286,11 +332,168 @@
     ui.transcript.parentNode.scrollTop = ui.transcript.parentNode.scrollHeight;
   }
 
+  // ---- Chat ----
+  function remember(value) {
+    if (preview) return;
+    try { if (value) localStorage.setItem(STORE_KEY, value); else localStorage.removeItem(STORE_KEY); } catch (e) {}
+  }
+  function remembered() {
+    if (preview) return null;
+    try { return localStorage.getItem(STORE_KEY); } catch (e) { return null; }
+  }
+
+  function bubble(ui, kind, text) {
+    var node = el("p", "bubble " + kind);
+    node.textContent = text;  // model output is text, never HTML
+    ui.transcript.appendChild(node);
+    ui.transcript.parentNode.scrollTop = ui.transcript.parentNode.scrollHeight;
+    return node;
+  }
+
+  function typing(ui, label) {
+    var node = el("p", "bubble typing");
+    node.setAttribute("aria-label", "The assistant is typing");
+    node.append(el("span"), el("span"), el("span"));
+    if (label) node.append(el("em", null, label));
+    ui.transcript.appendChild(node);
+    ui.transcript.parentNode.scrollTop = ui.transcript.parentNode.scrollHeight;
+    return node;
+  }
+
+  function chatStarted(ui, token) {
+    ui.chat.token = token;
+    remember(token);
+    ui.visitor.hidden = true;
+    ui.endChat.hidden = false;
+  }
+
+  function chatEnded(ui) {
+    ui.chat.token = null;
+    ui.chat.history = [];
+    remember(null);
+    ui.endChat.hidden = true;
+  }
+
+  function resumeChat(ui) {
+    var saved = remembered();
+    if (!saved) return;
+    fetch(api + "/chat?conversation=" + encodeURIComponent(saved), { credentials: "omit" }).then(function (response) {
+      if (response.status === 410 || response.status === 404) { remember(null); return null; }
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data) return;
+      chatStarted(ui, saved);
+      data.messages.forEach(function (m) { bubble(ui, m.role === "visitor" ? "user" : "agent", m.content); });
+    }).catch(function () {});
+  }
+
+  function problemText(response, data) {
+    return (data && data.detail) || "The message could not be sent (error " + response.status + "). Please try again.";
+  }
+
+  function sendChat(ui) {
+    var text = ui.input.value.trim();
+    if (!text || ui.chat.busy) return;
+    ui.chat.busy = true;
+    ui.send.disabled = true;
+    ui.error.textContent = "";
+    ui.input.value = "";
+    ui.visitor.hidden = true;  // name and email go with the first message
+    bubble(ui, "user", text);
+    var waiting = typing(ui);
+    var payload = { message: text };
+    if (preview) {
+      payload.preview = preview;
+      payload.history = ui.chat.history.slice(-40);
+    } else if (ui.chat.token) {
+      payload.conversation = ui.chat.token;
+    } else {
+      Object.keys(ui.fields).forEach(function (name) {
+        var value = ui.fields[name].input.value.trim();
+        if (value) payload[name] = value;
+      });
+    }
+    var answer = null;
+    var answerText = "";
+    function settle() {
+      if (waiting) { waiting.remove(); waiting = null; }
+      ui.chat.busy = false;
+      ui.send.disabled = false;
+      ui.input.focus();
+    }
+    function handle(name, data) {
+      if (name === "conversation") chatStarted(ui, data.token);
+      else if (name === "delta") {
+        if (waiting) { waiting.remove(); waiting = null; }
+        if (!answer) answer = bubble(ui, "agent", "");
+        answerText += data.text;
+        answer.textContent = answerText;
+        ui.transcript.parentNode.scrollTop = ui.transcript.parentNode.scrollHeight;
+      } else if (name === "tool") {
+        if (waiting) waiting.remove();
+        waiting = typing(ui, "Looking that up…");
+      } else if (name === "done") {
+        ui.chat.history.push({ role: "visitor", content: text }, { role: "agent", content: data.text || answerText });
+      } else if (name === "notice") {
+        bubble(ui, "notice", data.message);
+      } else if (name === "error") {
+        bubble(ui, "failed", data.message);
+      }
+    }
+    fetch(api + "/chat", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload), credentials: "omit"
+    }).then(function (response) {
+      if (!response.ok || !response.body) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (response.status === 410) chatEnded(ui);
+          settle();
+          bubble(ui, "failed", problemText(response, data));
+        });
+      }
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = "";
+      function pump() {
+        return reader.read().then(function (chunk) {
+          buffer += decoder.decode(chunk.value || new Uint8Array(), { stream: !chunk.done });
+          var blocks = buffer.split("\n\n");
+          buffer = chunk.done ? "" : blocks.pop();
+          blocks.forEach(function (block) {
+            var name = null, data = "";
+            block.split("\n").forEach(function (line) {
+              if (line.indexOf("event: ") === 0) name = line.slice(7);
+              else if (line.indexOf("data: ") === 0) data += line.slice(6);
+            });
+            if (name && data) { try { handle(name, JSON.parse(data)); } catch (e) {} }
+          });
+          if (chunk.done) { settle(); return; }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {
+      settle();
+      bubble(ui, "failed", "Could not reach the assistant. Check your connection and try again.");
+    });
+  }
+
+  function finishChat(ui) {
+    var ending = ui.chat.token;
+    chatEnded(ui);
+    bubble(ui, "notice", "Chat ended. Thank you! Send a message to start a new one.");
+    if (!ending) return;
+    fetch(api + "/chat/end", {
+      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
+      body: JSON.stringify({ conversation: ending })
+    }).catch(function () {});
+  }
+
   function boot() {
-    fetch(api + "/config", { credentials: "omit" }).then(function (response) {
+    var given = preview && script.getAttribute("data-config");  // the builder's unsaved settings, in its preview
+    (given ? Promise.resolve(JSON.parse(given)) : fetch(api + "/config", { credentials: "omit" }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
-    }).then(render).catch(function (problem) {
+    })).then(render).catch(function (problem) {
       // Never break the host page: the owner finds the reason in the console.
       if (window.console) console.warn("AngelCX widget: could not load the agent's widget (" + problem.message + "). Check the snippet's data-agent value.");
     });

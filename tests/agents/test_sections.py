@@ -1,5 +1,7 @@
 """The Prompt, Voice and Widget sections: validated, saved independently, gated by the plan."""
 import io
+import json
+from html import unescape as html_unescape
 
 from dashboard.extensions import db
 from dashboard.models import Agent
@@ -103,14 +105,23 @@ def test_widget_preview_renders_the_typed_values_without_saving(signed_in, agent
     response = signed_in.post(f"/agents/{agent.agent_id}/widget/preview", data={**WIDGET, "color": "#ff0000"},
                               headers=HX)
     html = response.get_data(as_text=True)
-    assert "--widget-color: #ff0000" in html and "Talk to Ava" in html and "bottom-left" in html
+    frame_url = html.split('<iframe src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert "color=%23ff0000" in frame_url and "launcher_text=Talk+to+Ava" in frame_url
     assert fresh(agent).ui_config["color"] == "#4b3fd6"
+    # The frame is the real widget script with the typed settings, a preview token, framed by our pages only.
+    frame = signed_in.get(frame_url)
+    assert frame.status_code == 200 and "frame-ancestors 'self'" in frame.headers["Content-Security-Policy"]
+    assert frame.headers["X-Frame-Options"] == "SAMEORIGIN"
+    page = frame.get_data(as_text=True)
+    assert 'src="/static/js/widget.js"' in page and "data-preview=" in page and "data-open" in page
+    config = json.loads(html_unescape(page.split('data-config="', 1)[1].split('"', 1)[0]))
+    assert (config["color"], config["launcherText"], config["position"]) == ("#ff0000", "Talk to Ava", "bottom-left")
 
 
 def test_widget_preview_keeps_stored_values_for_invalid_ones(signed_in, agent):
     html = signed_in.post(f"/agents/{agent.agent_id}/widget/preview", data={**WIDGET, "color": "red"},
                           headers=HX).get_data(as_text=True)
-    assert "--widget-color: #4b3fd6" in html and "Not shown until fixed: color" in html
+    assert "color=" not in html.split("<iframe", 1)[1].split(">", 1)[0] and "Not shown until fixed: color" in html
 
 
 def test_widget_bad_colour_is_refused_inline(signed_in, agent):
@@ -188,3 +199,17 @@ def test_ui_config_schema_refuses_unknown_keys(app):
     with pytest.raises(InvalidUiConfig) as refused:
         validate_ui_config({"color": "red", "position": "top"})
     assert set(refused.value.errors) == {"color", "position"}
+
+
+def test_channels_are_saved_and_chat_needs_a_plan_with_text_messages(app, login_as):
+    client, agent = plan_customer(login_as, max_text_messages=0)
+    response = client.post(f"/agents/{agent.agent_id}/widget", data={**WIDGET, "channels": "both"}, headers=HX)
+    assert response.status_code == 422
+    assert "Your plan includes no text messages" in response.get_data(as_text=True)
+    assert fresh(agent).channels == "voice" and fresh(agent).ui_config.get("bot_name") != "Ava"  # nothing saved
+
+
+def test_an_agent_can_chat_only(signed_in, agent):
+    response = signed_in.post(f"/agents/{agent.agent_id}/widget", data={**WIDGET, "channels": "chat"}, headers=HX)
+    assert response.status_code == 200 and fresh(agent).channels == "chat"
+    assert '<option selected value="chat">' in response.get_data(as_text=True)

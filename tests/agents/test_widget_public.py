@@ -1,6 +1,7 @@
 """The widget's public side: signed agent tokens, the config a site reads, the embed snippet and its test page."""
 import json
 import re
+from html import unescape
 
 from itsdangerous import URLSafeSerializer
 
@@ -66,7 +67,7 @@ def test_the_config_has_what_the_widget_draws_and_nothing_internal(app, client, 
     assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.json == {
         "botName": "Ava", "color": "#ffd400", "textColor": "#111111", "position": "bottom-left",
-        "greeting": "Hello from Ava!", "launcherText": "Talk to Ava", "voiceCalls": False,
+        "greeting": "Hello from Ava!", "launcherText": "Talk to Ava", "voiceCalls": False, "chat": False, "voice": True,
         "avatarUrl": "https://dash.example.com/agents/avatars/1_0123456789abcdef0123456789abcdef.png",
     }
     body = response.get_data(as_text=True)
@@ -152,6 +153,12 @@ def test_builder_preview_shows_what_visitors_see_after_a_downgrade(login_as):
     customer = factories.make_customer(with_contract=False)
     factories.make_contract(customer, factories.make_plan(customize_bot_color=False))
     agent = factories.make_agent(customer, ui_config={"bot_name": "Ava", "color": "#c2410c", "position": "bottom-right"})
-    html = login_as(customer).get(f"/agents/{agent.agent_id}").get_data(as_text=True)
-    preview = html[html.index('id="widget-preview"'):].split(">", 1)[0]
-    assert "--widget-color: #4b3fd6" in preview  # the default colour, as the live widget shows
+    client = login_as(customer)
+    html = client.get(f"/agents/{agent.agent_id}").get_data(as_text=True)
+    frame_url = html.split('<iframe src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    frame = client.get(frame_url).get_data(as_text=True)
+    config = json.loads(unescape(frame.split('data-config="', 1)[1].split('"', 1)[0]))
+    assert config["color"] == "#4b3fd6"  # the default colour, as the live widget shows
+    # Typing a colour the plan does not unlock does not show it either.
+    frame = client.get(frame_url + "&color=%23c2410c").get_data(as_text=True)
+    assert json.loads(unescape(frame.split('data-config="', 1)[1].split('"', 1)[0]))["color"] == "#4b3fd6"

@@ -12,7 +12,7 @@ from dashboard import create_app
 from dashboard.extensions import db
 from tests import factories
 
-BEFORE = "7dca1e7b06e3"
+BEFORE = "fba24fe4b695"
 
 
 @pytest.fixture

@@ -70,3 +70,22 @@ def test_every_reserved_setting_is_listed_in_env_example():
                  "DATABASE_URL", "DEMO_PASSWORD", "STORAGE_URL", "STORAGE_BUCKET", "STORAGE_REGION",
                  "STORAGE_ACCESS_KEY_ID", "STORAGE_SECRET_ACCESS_KEY"):
         assert f"{name}=" in example, name
+
+
+def test_the_analysis_uses_the_chat_model_unless_told_otherwise(monkeypatch, tmp_path):
+    monkeypatch.setenv("CHAT_LLM_URL", "https://llm.example/v1/")
+    monkeypatch.setenv("CHAT_LLM_API_KEY", "sk-chat")
+    monkeypatch.setenv("CHAT_LLM_MODEL", "chat-model")
+    config = load_config(tmp_path)
+    assert (config["CHAT_LLM_URL"], config["CHAT_IDLE_MINUTES"]) == ("https://llm.example/v1", 15)
+    assert (config["ANALYSIS_LLM_URL"], config["ANALYSIS_LLM_API_KEY"], config["ANALYSIS_LLM_MODEL"]) == (
+        "https://llm.example/v1", "sk-chat", "chat-model")
+    monkeypatch.setenv("ANALYSIS_LLM_URL", "https://other.example/v1")
+    monkeypatch.setenv("ANALYSIS_LLM_API_KEY", "sk-analysis")
+    monkeypatch.setenv("ANALYSIS_LLM_MODEL", "analysis-model")
+    config = load_config(tmp_path)
+    assert (config["ANALYSIS_LLM_URL"], config["ANALYSIS_LLM_API_KEY"], config["ANALYSIS_LLM_MODEL"]) == (
+        "https://other.example/v1", "sk-analysis", "analysis-model")
+    monkeypatch.setenv("CHAT_LLM_URL", "ftp://llm.example")
+    with pytest.raises(ConfigError, match="CHAT_LLM_URL"):
+        load_config(tmp_path)

@@ -47,6 +47,10 @@ def test_seed_demo_is_idempotent_and_fills_every_page(app, monkeypatch):
     assert before["Analysis"] >= before["Conversation"] - 6  # all but the few still active
     assert before["EmailLog"] > 0
     assert db.session.scalar(select(func.count()).where(ThirdPartyApp.is_coming_soon)) >= 1
+    # The demo business can chat at once (its first agent chats; its plan includes text messages).
+    demo_agents = db.session.scalars(select(Agent).join(Customer).where(Customer.email == "demo@example.com")
+                                     .order_by(Agent.agent_id)).all()
+    assert demo_agents[0].channels == "both" and demo_agents[0].offers_chat
 
 
 def test_demo_customer_can_sign_in_with_the_printed_password(app, monkeypatch):

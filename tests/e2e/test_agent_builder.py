@@ -71,12 +71,16 @@ def test_customer_builds_an_agent_end_to_end(page, live_server, owner, tool_serv
     page.wait_for_function("() => document.querySelector('#call-json').innerText.includes('\"voice\": \"Jessica\"')")
 
     # Widget: the preview follows the fields before anything is saved.
+    # The preview is the real widget (widget.js) in a frame, open, redrawn with the typed settings.
     page.fill("#bot_name", "Ava")
-    page.wait_for_function("() => document.querySelector('#widget-preview .wp-name').innerText === 'Ava'")
+    frame = page.frame_locator("#widget-preview iframe")
+    frame.locator("[data-angelcx-widget] .name:text-is('Ava')").wait_for()
     page.fill("#color", "#0f8b8d")
-    page.wait_for_function("() => document.querySelector('#widget-preview').getAttribute('style').includes('#0f8b8d')")
     page.fill("#launcher_text", "Talk to Ava")
-    page.wait_for_selector("#widget-preview .wp-launcher:has-text('Talk to Ava')")
+    frame = page.frame_locator("#widget-preview iframe")
+    launcher = frame.locator("[data-angelcx-widget] .launcher:text-is('Talk to Ava')")
+    launcher.wait_for()
+    assert launcher.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(15, 139, 141)"
     page.locator("#widget").screenshot(path=str(screenshot(page, "agent-builder-widget-page").with_name(
         "agent-builder-widget-preview.png")))
     page.click("button:has-text('Save widget')")

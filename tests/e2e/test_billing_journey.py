@@ -65,7 +65,8 @@ def test_the_demo_customer_sees_usage_against_every_limit(page, live_server, scr
     page.goto(f"{live_server}/billing/")
 
     assert page.locator(".meter").count() == 4
-    assert page.locator(".features li").count() == 6
+    assert page.locator(".features li").count() == 7  # every feature a plan can switch, connected apps included
+    assert "Connecting third-party apps" in page.inner_text(".features")
     screenshot(page, "billing-page-demo")
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 from jsonschema import Draft202012Validator
 
 POSITIONS = ("bottom-right", "bottom-left")
+# An agent's channels (agent.channels): what its widget offers visitors.
+CHANNELS = {"voice": "Call (voice)", "chat": "Chat (text)", "both": "Chat and call"}
+# The plan limit that must be above zero for each channel: a plan without text messages has no chat.
+CHANNEL_LIMITS = {"chat": "max_text_messages", "voice": "max_call_minutes"}
 DEFAULTS = {"bot_name": "Assistant", "color": "#4b3fd6", "position": "bottom-right",
             "greeting": "Hi! How can I help?", "launcher_text": "Chat with us", "avatar_url": None}
 
@@ -60,6 +64,16 @@ def locked_changes(current: dict, proposed: dict, unlocked: set[str]) -> dict[st
     current = with_defaults(current)
     return {key: flag for key, flag in GATED_FIELDS.items()
             if flag not in unlocked and key in proposed and proposed[key] != current.get(key)}
+
+
+def channel_refusal(channels: str, access) -> str | None:
+    """Why the plan (`access`, a PlanAccess or None) does not allow these channels, or None when it does."""
+    wanted = {"voice", "chat"} if channels == "both" else {channels}
+    for channel in sorted(wanted):
+        if access is None or not getattr(access, CHANNEL_LIMITS[channel]):
+            name = "text messages" if channel == "chat" else "call minutes"
+            return f"Your plan includes no {name}, so visitors cannot {channel} with this agent. Upgrade on the Billing page."
+    return None
 
 
 def contrast_text(color: str) -> str:

@@ -6,10 +6,12 @@ from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, URLField
 from wtforms.validators import Length, Optional, Regexp
 
-from dashboard.agents.widget.config import POSITIONS
+from dashboard.agents.widget.config import CHANNELS, POSITIONS
 
 
 class WidgetForm(FlaskForm):
+    channels = SelectField("Visitors can", default="voice",
+                           choices=[SelectChoice(key, label) for key, label in CHANNELS.items()])
     bot_name = StringField("Bot name", validators=[Optional(), Length(max=60)])
     color = StringField("Colour", validators=[Optional(), Regexp(r"^#[0-9a-fA-F]{6}$",
                                                                 message="Use a colour like #4b3fd6.")])

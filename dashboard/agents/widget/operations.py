@@ -5,7 +5,7 @@ from decimal import Decimal
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from dashboard import ultravox_client
 from dashboard.agents.models import Agent
@@ -14,6 +14,7 @@ from dashboard.agents.ultravox_gateway import create_call
 from dashboard.agents.widget.config import (
     DEFAULTS,
     GATED_FIELDS,
+    channel_refusal,
     contrast_text,
     locked_changes,
     validate_ui_config,
@@ -58,9 +59,44 @@ def agent_for_widget_token(token: str) -> Agent | None:
     return db.session.get(Agent, agent_id) if type(agent_id) is int else None
 
 
-def update_widget(agent: Agent, proposed: dict) -> dict[str, str]:
-    """Save the widget settings; returns gated fields the plan does not unlock (nothing is saved then)."""
+class ChannelsNotIncluded(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+PREVIEW_MAX_AGE = 4 * 3600
+
+
+def _preview_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="widget-preview")
+
+
+def preview_token(agent: Agent) -> str:
+    """A token for the builder's preview (valid 4 hours): its chats are real but not stored or counted."""
+    return _preview_serializer().dumps(agent.agent_id)
+
+
+def is_preview_token(token: str | None, agent: Agent) -> bool:
+    if not token:
+        return False
+    try:
+        return _preview_serializer().loads(token, max_age=PREVIEW_MAX_AGE) == agent.agent_id
+    except BadSignature:
+        return False
+
+
+def update_widget(agent: Agent, proposed: dict, channels: str | None = None) -> dict[str, str]:
+    """Save the widget settings; returns gated fields the plan does not unlock (nothing is saved then).
+
+    `channels` (voice, chat or both) must be allowed by the plan, else ChannelsNotIncluded.
+    """
     access = require(agent.customer_id)
+    if channels is not None and channels != agent.channels:
+        refusal = channel_refusal(channels, access)
+        if refusal:
+            raise ChannelsNotIncluded(refusal)
+        agent.channels = channels
     unlocked = {flag for flag in set(GATED_FIELDS.values()) if getattr(access, flag)}
     refused = locked_changes(agent.ui_config, proposed, unlocked)
     if refused:
@@ -94,10 +130,28 @@ def _absolute_http_url(url: str | None, base_url: str) -> str | None:
 
 def public_config(agent: Agent, base_url: str) -> dict:
     """What the widget script needs to draw itself; no ids, prompts, tools or keys."""
-    widget = effective_widget(agent, entitlements(agent.customer_id))
+    access = entitlements(agent.customer_id)
+    widget = effective_widget(agent, access)
     return {"botName": widget["bot_name"], "color": widget["color"], "textColor": contrast_text(widget["color"]),
             "avatarUrl": _absolute_http_url(widget["avatar_url"], base_url), "position": widget["position"],
             "greeting": widget["greeting"], "launcherText": widget["launcher_text"],
+            # What the panel offers: a chat (the agent chats and the plan has text messages) and/or a call button.
+            "chat": agent.offers_chat and channel_refusal("chat", access) is None,
+            "voice": agent.offers_voice,
+            "voiceCalls": ultravox_client.configured()}
+
+
+def preview_config(agent: Agent, typed: dict, channels: str, base_url: str) -> dict:
+    """The config the builder's preview draws: the settings as typed (locked fields as the plan shows them)."""
+    access = entitlements(agent.customer_id)
+    widget = {**effective_widget(agent, access), **{k: v for k, v in typed.items() if k not in GATED_FIELDS}}
+    for field, flag in GATED_FIELDS.items():
+        if field in typed and access is not None and getattr(access, flag):
+            widget[field] = typed[field]
+    return {"botName": widget["bot_name"], "color": widget["color"], "textColor": contrast_text(widget["color"]),
+            "avatarUrl": _absolute_http_url(widget["avatar_url"], base_url), "position": widget["position"],
+            "greeting": widget["greeting"], "launcherText": widget["launcher_text"],
+            "chat": channels in ("chat", "both"), "voice": channels in ("voice", "both"),
             "voiceCalls": ultravox_client.configured()}
 
 
@@ -116,6 +170,8 @@ def remaining_call_seconds(customer_id: int) -> int:
 
 def start_visitor_call(agent: Agent, visitor_name: str | None = None, visitor_email: str | None = None) -> dict:
     """Start an Ultravox call running the agent for a site visitor; its joinUrl and callId."""
+    if not agent.offers_voice:
+        raise CallsUnavailable("This assistant takes no voice calls: use the chat instead.", 403)
     if not ultravox_client.configured():
         raise CallsUnavailable("Voice calls are not set up yet (Ultravox is not configured on the server).", 503)
     seconds = min(remaining_call_seconds(agent.customer_id), MAX_CALL_SECONDS)

@@ -1,20 +1,22 @@
 """The Widget section: its settings (each gated by its plan flag), the avatar upload and the live preview."""
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+import json
+
+from flask import Response, abort, render_template, request, url_for
 
 from dashboard.agents import bp
-from dashboard.agents.builder.sections import lock_reasons, plan_access, render_builder, saved, section
+from dashboard.agents.builder.sections import lock_reasons, render_builder, saved, section
 from dashboard.agents.models import Agent
 from dashboard.agents.uploads import RejectedUpload
 from dashboard.agents.widget import operations
 from dashboard.agents.widget.avatars import avatar_content_type, avatar_key, release_avatar, store_avatar
-from dashboard.agents.widget.config import GATED_FIELDS, InvalidUiConfig, contrast_text, with_defaults
+from dashboard.agents.widget.config import GATED_FIELDS, InvalidUiConfig, with_defaults
 from dashboard.agents.widget.forms import WidgetForm
 from dashboard.auth.guard import public
 from dashboard.billing.entitlements import NotEntitled, require
 from dashboard.extensions import db, talisman
-from dashboard.security_headers import UPLOADED_FILE
+from dashboard.security_headers import UPLOADED_FILE, WIDGET_PREVIEW_FRAME
 from dashboard.storage import StorageUnavailable, storage
 from dashboard.tenancy import get_owned_or_404
 
@@ -32,9 +34,8 @@ def _proposed(form: WidgetForm) -> dict:
 @section("widget", "Widget", 40)
 def widget_context(agent: Agent) -> dict:
     """The form with the stored settings, the preview as the plan allows it, and the plan's locks."""
-    return {"widget_form": WidgetForm(formdata=None, data=with_defaults(agent.ui_config)),
-            "widget": operations.effective_widget(agent, plan_access(agent.customer_id)),
-            "contrast_text": contrast_text, "locks": lock_reasons(agent.customer_id)}
+    return {"widget_form": WidgetForm(formdata=None, data={**with_defaults(agent.ui_config), "channels": agent.channels}),
+            "frame_url": preview_frame_url(agent, {}, None), "locks": lock_reasons(agent.customer_id)}
 
 
 @bp.post("/<int:agent_id>/widget")
@@ -53,8 +54,12 @@ def save_widget(agent_id: int):
         except (NotEntitled, RejectedUpload) as refused:
             form.avatar.errors = [refused.message]
             return render_builder(agent, "widget", 422, widget_form=form)
+    channels = form.channels.data if "channels" in request.form else None
     try:
-        refused = operations.update_widget(agent, proposed)
+        refused = operations.update_widget(agent, proposed, channels)
+    except operations.ChannelsNotIncluded as error:
+        form.channels.errors = [error.message]
+        refused = None
     except (NotEntitled, InvalidUiConfig) as error:
         form.form_errors.append(getattr(error, "message", None) or "These widget settings are not valid.")
         refused = None
@@ -74,16 +79,43 @@ def save_widget(agent_id: int):
     return saved(agent, "widget", "Widget saved.")
 
 
+def _typed(form: WidgetForm, values) -> tuple[dict, str]:
+    """The valid typed settings (invalid ones keep the stored values) and the channels."""
+    form.validate()
+    typed = {name: (form[name].data or "").strip() or None if name == "avatar_url" else (form[name].data or "").strip()
+             for name in FIELDS if name in values and not form[name].errors}
+    channels = form.channels.data if "channels" in values and not form.channels.errors else None
+    return typed, channels
+
+
+def preview_frame_url(agent: Agent, typed: dict, channels: str | None) -> str:
+    return url_for("agents.widget_frame", agent_id=agent.agent_id, channels=channels or agent.channels, **typed)
+
+
 @bp.post("/<int:agent_id>/widget/preview")
 def preview_widget(agent_id: int):
     """The preview with the settings as typed, validated but not saved; invalid values keep the stored ones."""
     agent = get_owned_or_404(Agent, agent_id)
     form = WidgetForm()
-    form.validate()
-    valid = {name: value for name, value in _proposed(form).items() if not form[name].errors}
-    widget = with_defaults({**with_defaults(agent.ui_config), **valid})
-    return render_template("agents/_widget_preview.html", widget=widget, contrast_text=contrast_text,
+    typed, channels = _typed(form, request.form)
+    return render_template("agents/_widget_preview.html", frame_url=preview_frame_url(agent, typed, channels),
                            preview_errors={name: form[name].errors for name in FIELDS if form[name].errors})
+
+
+@bp.get("/<int:agent_id>/widget/frame")
+@talisman(**WIDGET_PREVIEW_FRAME)
+def widget_frame(agent_id: int):
+    """The real widget (the embed snippet's script) on a blank page, framed by the builder's Widget section.
+
+    Its config is the settings as typed, and it carries a short-lived preview token: its chat talks to the
+    agent for real, but nothing is stored or counted against the plan.
+    """
+    agent = get_owned_or_404(Agent, agent_id)
+    form = WidgetForm(formdata=request.args, meta={"csrf": False})
+    typed, channels = _typed(form, request.args)
+    config = operations.preview_config(agent, typed, channels or agent.channels, request.url_root)
+    return render_template("agents/widget_frame.html", agent=agent, token=operations.widget_token(agent),
+                           preview=operations.preview_token(agent), config=json.dumps(config))
 
 
 @bp.get("/avatars/<filename>")

@@ -36,7 +36,7 @@ def test_concurrent_calls_with_an_expired_token_refresh_it_once(login_as, custom
                           INTEGRATION_SLACK_CLIENT_ID=CLIENTS["slack"]["client_id"],
                           INTEGRATION_SLACK_CLIENT_SECRET=CLIENTS["slack"]["client_secret"])
     process, base = start_gunicorn(env, tmp_path / "gunicorn.log", workers=3,
-                                   target="tests.integrations.oauth.standin_wsgi:app")
+                                   target="tests.integrations.oauth.standin_wsgi:app", ready_within=90)
     try:
         wait_for(lambda: not oauth_server.introspect(first_access)["active"], SLACK_TOKEN_SECONDS + 5,
                  "the access token expiring")
