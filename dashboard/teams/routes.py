@@ -5,15 +5,16 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_login import current_user
 
 from dashboard.access import public
-from dashboard.auth import audit
-from dashboard.auth.models import Invitation, Member
+from dashboard.auth import audit, cognito_gateway
+from dashboard.auth.models import Customer, Invitation, Member
 from dashboard.auth.routes import INVITATION_KEY
 from dashboard.auth.sessions import sign_in
 from dashboard.auth.sign_up import PENDING_KEY, pending_sign_up
 from dashboard.billing.entitlements import NotEntitled
+from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.teams import bp
-from dashboard.teams.forms import AcceptForm, InviteForm, RoleForm
+from dashboard.teams.forms import ROLE_CHOICES, AcceptForm, InviteForm, RoleForm
 from dashboard.teams.operations import (
     Refused,
     accept,
@@ -34,13 +35,7 @@ def _page(invite_form=None, status=200):
     customer_id = current_customer.customer_id
     return render_template("teams/index.html", members=members_of(customer_id),
                            invitations=open_invitations(customer_id), invite_form=invite_form or InviteForm(formdata=None),
-                           role_form=RoleForm, now=_now()), status
-
-
-def _now():
-    from dashboard.database import utcnow
-
-    return utcnow()
+                           role_choices=ROLE_CHOICES, now=utcnow()), status
 
 
 @bp.get("/settings/members")
@@ -157,16 +152,9 @@ def accept_invitation(token: str):
             flash(f"Welcome to {current_customer.name}, {member.name}.", "success")
             return redirect(url_for("core.home"))
     status = 410 if closed else (422 if form.errors else 200)
-    from dashboard.auth import cognito_gateway
-
     return render_template("teams/accept.html", invitation=invitation, form=form, closed=closed, token=token,
-                           business=invitation_business(invitation), cognito=cognito_gateway.configured()), status
-
-
-def invitation_business(invitation: Invitation):
-    from dashboard.auth.models import Customer
-
-    return db.session.get(Customer, invitation.customer_id)
+                           business=db.session.get(Customer, invitation.customer_id),
+                           cognito=cognito_gateway.configured()), status
 
 
 @bp.post("/invitations/<token>/cognito")
