@@ -42,6 +42,7 @@ BLUEPRINTS = {
     "billing": "billing",
     "onboarding": "billing",
     "webhooks_out": "webhooks",
+    "api_docs": "home",  # the API's reference and OpenAPI document
 }
 
 # endpoint -> (area, access); access None means "by the method" (GET reads, anything else writes).
@@ -78,6 +79,30 @@ ENDPOINTS: dict[str, tuple[str, str | None]] = {
     "api.get_webhook_endpoint": ("webhooks", READ),
     "api.create_webhook_endpoint": ("webhooks", WRITE),
     "api.delete_webhook_endpoint": ("webhooks", WRITE),
+    # Endpoints main gained after this table was last merged (classified ahead, by method).
+    "api.change_webhook_endpoint": ("webhooks", WRITE),
+    "api.rotate_webhook_endpoint_secret": ("webhooks", WRITE),
+    "api.update_service": ("leads", None),
+    "api.delete_service": ("leads", None),
+    "api.list_matches": ("leads", None),
+    "api.create_match": ("leads", None),
+    "api.delete_match": ("leads", None),
+    "api.find_matches": ("leads", None),
+    "api.list_assignments": ("leads", None),
+    "api.get_assignment": ("leads", None),
+    "api.create_assignment": ("leads", None),
+    "api.update_assignment": ("leads", None),
+    "api.delete_assignment": ("leads", None),
+    "api.list_interactions": ("conversations", READ),
+    "api.get_interaction": ("conversations", READ),
+    "api.create_interaction": ("ingest", WRITE),
+    "api.update_interaction": ("ingest", WRITE),
+    "api.delete_interaction_route": ("ingest", WRITE),
+    "api.list_analyses": ("conversations", READ),
+    "api.get_analysis": ("conversations", READ),
+    "api.create_analysis": ("ingest", WRITE),
+    "api.update_analysis": ("ingest", WRITE),
+    "api.delete_analysis": ("ingest", WRITE),
 }
 
 _EVERY_AREA = {area: WRITE for area in AREAS}

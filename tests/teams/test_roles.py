@@ -8,11 +8,12 @@ from tests import factories
 from tests.core.test_tenancy import OWNED, id_routes, shared_value
 
 # What each role may do, written out independently of dashboard/auth/permissions.py.
-EDITOR_WRITES = ("agents.", "integrations.", "agent_integrations.", "emails.", "crm.", "api.create_lead", "api.update_lead",
-                 "api.delete_lead", "api.create_service_route", "api.update_match_route", "api.create_conversation")
+# Every API write but the webhook endpoints' (leads, services, matches, assignments, conversations sent in).
+EDITOR_WRITES = ("agents.", "integrations.", "agent_integrations.", "emails.", "crm.", "api.")
 ADMIN_ONLY = ("billing.", "onboarding.", "webhooks_out.", "teams.", "settings.create_key", "settings.confirm_revoke",
-              "settings.revoke_key", "settings.profile", "api.list_webhook_endpoints", "api.get_webhook_endpoint",
-              "api.create_webhook_endpoint", "api.delete_webhook_endpoint")
+              "settings.revoke_key", "settings.profile")
+# Conversation content through the API, hidden from members whose transcripts are hidden.
+CONTENT_API = ("api.list_interactions", "api.get_interaction", "api.list_analyses", "api.get_analysis")
 # POSTs that only read (a preview of unsaved settings).
 READ_POSTS = {"agents.preview_widget"}
 # GETs that change something (an OAuth provider's redirect back stores the connection).
@@ -22,9 +23,9 @@ GET_WRITES = {"integrations.callback"}
 def expected_allowed(role: str, transcripts_hidden: bool, endpoint: str, method: str) -> bool:
     if role in ("owner", "admin"):
         return True
-    if endpoint.startswith(ADMIN_ONLY):
+    if endpoint.startswith(ADMIN_ONLY) or (endpoint.startswith("api.") and "webhook_endpoint" in endpoint):
         return False
-    if transcripts_hidden and endpoint.startswith("conversations."):
+    if transcripts_hidden and endpoint.startswith(("conversations.", *CONTENT_API)):
         return False
     if endpoint in GET_WRITES:
         return role == "editor"
