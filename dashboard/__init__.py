@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         emails,
         integrations,
         onboarding,
+        teams,
         webhooks_out,
     )
     from dashboard.api.converters import CONVERTERS
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         crm.bp,                 # /leads
         webhooks_out.bp,        # /settings/webhooks: outgoing webhook endpoints and their deliveries
         onboarding.bp,          # /onboarding: profile → plan → first agent
+        teams.bp,               # /settings/members, /settings/audit, /invitations/<token>: members, roles, audit log
         api.bp,                 # /api/v1: the JSON API (API keys)
         api.docs_bp,            # /api/v1/openapi.json and /api/docs: the published contract (no key)
         core.bp,                # /, /healthz, /readyz, /metrics

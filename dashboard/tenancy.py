@@ -31,3 +31,22 @@ def get_owned_or_404(model: type[T], object_id: int) -> T:
     if found is None:
         abort(404)
     return found
+
+
+# URL argument name -> the customer-owned model it names (filled by dashboard/models.py, which sees every model).
+ID_ARGUMENTS: dict[str, type] = {}
+
+
+def names_foreign_row(view_args: dict) -> bool:
+    """True when an id in the URL names no row of the current customer's (another customer's, or none).
+
+    A refused request answers 404 rather than 403 then, so another customer's ids look alike whatever the role.
+    """
+    for arg, value in view_args.items():
+        model = ID_ARGUMENTS.get(arg)
+        if model is None or not hasattr(model, "owned_select") or not isinstance(value, int):
+            continue
+        pk = model.__mapper__.primary_key[0]
+        if db.session.scalar(scoped(model).with_only_columns(pk).where(pk == value).limit(1)) is None:
+            return True
+    return False

@@ -20,8 +20,10 @@ from dashboard.models import (
     EmailLog,
     EmailTemplate,
     Interaction,
+    Invitation,
     KnowledgeSource,
     Lead,
+    Member,
     Message,
     Plan,
     PlanAccess,
@@ -70,10 +72,31 @@ def make_contract(customer: Customer, plan: Plan | None = None, days_left: int =
 def make_customer(name: str | None = None, email: str | None = None, with_contract: bool = True, **fields) -> Customer:
     n = next(_sequence)
     customer = _save(Customer(name=name or f"Business {n}", email=email or f"owner{n}@example.com",
-                              password_hash=_PASSWORD_HASH, phone="+14155550100", **fields))
+                              phone="+14155550100", **fields))
+    _save(Member(customer_id=customer.customer_id, name=f"Owner {n}", email=customer.email, role="owner",
+                 transcripts_hidden=False, cognito_id=customer.cognito_id, password_hash=_PASSWORD_HASH))
     if with_contract:
         make_contract(customer)
     return customer
+
+
+def make_member(customer: Customer, role: str = "viewer", email: str | None = None,
+                transcripts_hidden: bool = False, name: str | None = None) -> Member:
+    """A teammate of `customer` who signs in with PASSWORD."""
+    n = next(_sequence)
+    return _save(Member(customer_id=customer.customer_id, name=name or f"Teammate {n}",
+                        email=email or f"teammate{n}@example.com", role=role,
+                        transcripts_hidden=transcripts_hidden, password_hash=_PASSWORD_HASH))
+
+
+def make_invitation(customer: Customer, email: str | None = None, role: str = "viewer", **fields) -> Invitation:
+    """An open invitation (no email sent; the link is dashboard.teams.operations.token_for(invitation))."""
+    import secrets
+
+    n = next(_sequence)
+    return _save(Invitation(customer_id=customer.customer_id, email=email or f"invited{n}@example.com", role=role,
+                            transcripts_hidden=False, nonce=secrets.token_hex(16),
+                            expires_at=fields.pop("expires_at", utcnow() + timedelta(days=7)), **fields))
 
 
 def make_prompt(name: str | None = None, content: str = "You are a helpful assistant.", is_default: bool = False) -> Prompt:

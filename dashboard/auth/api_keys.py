@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import func, select
 
-from dashboard.auth.models import ApiKey, Customer
+from dashboard.auth.models import ApiKey, Customer, Member
 from dashboard.database import utcnow
 from dashboard.extensions import db
 
@@ -26,31 +26,37 @@ class TooManyKeys(Exception):
     """The customer already has MAX_LIVE_KEYS live keys."""
 
 
-def api_keys_for(customer_id: int) -> list[ApiKey]:
-    """The customer's keys, live ones first, newest first."""
-    return list(db.session.scalars(
-        ApiKey.owned_select(customer_id).order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(),
-                                                  ApiKey.api_key_id.desc())
-    ))
+def api_keys_for(customer_id: int) -> list[tuple[ApiKey, str | None]]:
+    """The customer's keys with the name of the member who created them, live ones first, newest first."""
+    return list(db.session.execute(
+        ApiKey.owned_select(customer_id).add_columns(Member.name).outerjoin(Member, Member.member_id == ApiKey.member_id)
+        .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.api_key_id.desc())
+    ).tuples())
 
 
-def create_api_key(customer: Customer, name: str) -> tuple[ApiKey, str]:
-    """A new key for `customer`; the clear secret is returned once and never stored."""
+def create_api_key(customer: Customer, name: str, member: Member | None = None) -> tuple[ApiKey, str]:
+    """A new key for `customer`, acting with `member`'s role; the clear secret is returned once and never stored.
+
+    Without `member` (tests, scripts) the key belongs to the business's first owner.
+    """
     live = db.session.scalar(select(func.count()).select_from(ApiKey).where(
         ApiKey.customer_id == customer.customer_id, ApiKey.revoked_at.is_(None)))
     if live >= MAX_LIVE_KEYS:
         raise TooManyKeys(f"You have {MAX_LIVE_KEYS} live keys, the most allowed. Revoke one you no longer use.")
     public = secrets.token_hex(4)
     secret = f"{PREFIX}{public}_{secrets.token_urlsafe(32)}"
+    if member is None:
+        member = db.session.scalars(select(Member).where(Member.customer_id == customer.customer_id,
+                                                         Member.role == "owner").order_by(Member.member_id)).first()
     key = ApiKey(customer_id=customer.customer_id, name=name.strip(), prefix=f"{PREFIX}{public}",
-                 key_hash=_hash(secret))
+                 key_hash=_hash(secret), member_id=member.member_id if member else None)
     db.session.add(key)
     db.session.flush()
     return key, secret
 
 
-def customer_for_secret(secret: str) -> Customer | None:
-    """The customer a live (unrevoked) key belongs to, recording its use; None otherwise."""
+def key_for_secret(secret: str) -> ApiKey | None:
+    """The live (unrevoked) key with this secret, recording its use; None otherwise."""
     if not secret.startswith(PREFIX):
         return None
     key = db.session.scalars(
@@ -59,7 +65,13 @@ def customer_for_secret(secret: str) -> Customer | None:
     if key is None:
         return None
     key.last_used_at = utcnow()
-    return db.session.get(Customer, key.customer_id)
+    return key
+
+
+def customer_for_secret(secret: str) -> Customer | None:
+    """The customer a live (unrevoked) key belongs to, recording its use; None otherwise."""
+    key = key_for_secret(secret)
+    return db.session.get(Customer, key.customer_id) if key is not None else None
 
 
 def revoke_api_key(key: ApiKey) -> None:

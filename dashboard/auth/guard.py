@@ -1,16 +1,18 @@
 """Every page needs a signed-in customer, except those marked public."""
 from __future__ import annotations
 
-from flask import current_app, request, session, url_for
+from flask import abort, current_app, g, request, session, url_for
 from flask_login import current_user
 
 from dashboard.access import public  # noqa: F401  (re-exported: views import it from here too)
 from dashboard.auth import bp
 from dashboard.auth.models import Customer
 from dashboard.auth.onboarding_steps import STEP_ENDPOINTS
+from dashboard.auth.permissions import refusal_for_request
 from dashboard.auth.sessions import TOKEN_KEY, customer_for_token
 from dashboard.extensions import login_manager
 from dashboard.fragments import hx_redirect
+from dashboard.tenancy import names_foreign_row
 
 # Blueprints that authenticate on their own (API keys); webhooks are marked @public and check signatures.
 SELF_AUTHENTICATING_BLUEPRINTS = {"api"}
@@ -52,3 +54,22 @@ def resume_onboarding():
     if current_user.onboarding_step == "plan" and session.get(PLAN_DEFERRED_KEY):
         return None  # "I'll choose later": asked again at the next sign-in
     return hx_redirect(url_for(STEP_ENDPOINTS[current_user.onboarding_step]))
+
+
+@bp.before_app_request
+def authorize():
+    """Every page a member opens is checked against its role (dashboard/auth/permissions.py), before the view."""
+    if request.endpoint in (None, "static") or request.blueprint in SELF_AUTHENTICATING_BLUEPRINTS:
+        return None
+    if getattr(current_app.view_functions.get(request.endpoint), "is_public", False):
+        return None
+    if not current_user.is_authenticated:
+        return None  # require_sign_in already answered
+    reason = refusal_for_request(g.get("member"), request.endpoint, request.blueprint, request.method)
+    if reason is None:
+        return None
+    if names_foreign_row(request.view_args or {}):
+        abort(404)  # another customer's id looks the same whatever the role
+    current_app.logger.info("refused %s %s for role %s", request.method, request.endpoint,
+                            getattr(g.get("member"), "role", None))
+    abort(403, reason)

@@ -5,7 +5,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dashboard.auth.models import Customer
+from dashboard.auth.models import Customer, Member
 from dashboard.extensions import db
 from dashboard.signals import time_zone_changed
 
@@ -21,24 +21,28 @@ def find_customer_by_email(email: str) -> Customer | None:
     return db.session.scalars(db.select(Customer).where(Customer.email == email.strip().lower())).first()
 
 
-def authenticate(email: str, password: str) -> Customer | None:
-    """The customer whose email and password these are, or None."""
-    customer = find_customer_by_email(email)
-    if customer is None or not customer.password_hash:
+def find_member_by_email(email: str) -> Member | None:
+    return db.session.scalars(db.select(Member).where(Member.email == email.strip().lower())).first()
+
+
+def authenticate(email: str, password: str) -> Member | None:
+    """The member whose email and password these are, or None."""
+    member = find_member_by_email(email)
+    if member is None or not member.password_hash:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return customer if check_password_hash(customer.password_hash, password) else None
+    return member if check_password_hash(member.password_hash, password) else None
 
 
-def create_customer(name: str, email: str, password: str | None = None, phone: str | None = None, **fields) -> Customer:
-    customer = Customer(
-        name=name.strip(),
-        email=email.strip().lower(),
-        phone=phone,
-        password_hash=hash_password(password) if password else None,
-        **fields,
-    )
+def create_customer(name: str, email: str, password: str | None = None, phone: str | None = None,
+                    person_name: str | None = None, **fields) -> Customer:
+    """A new business and its owner member (who signs in with `email` and `password` or Cognito)."""
+    customer = Customer(name=name.strip(), email=email.strip().lower(), phone=phone, **fields)
     db.session.add(customer)
+    db.session.flush()
+    db.session.add(Member(customer_id=customer.customer_id, name=(person_name or name).strip(), email=customer.email,
+                          role="owner", transcripts_hidden=False, cognito_id=customer.cognito_id,
+                          password_hash=hash_password(password) if password else None))
     db.session.flush()
     return customer
 
@@ -68,6 +72,9 @@ def _profile_conflicts(name: str, email: str, customer_id: int | None) -> dict[s
             errors["name"] = "Another business already uses this name."
         if other_email == email:
             errors["email"] = "Another business already uses this email."
+    if customer_id is None and "email" not in errors and find_member_by_email(email) is not None:
+        # A new business's owner signs in with this email: it must not be someone else's sign-in.
+        errors["email"] = "This email already signs in to a business."
     return errors
 
 
@@ -90,8 +97,14 @@ def save_profile(customer: Customer | None, name: str, email: str, phone: str | 
     return customer
 
 
-def find_customer_by_cognito_id(sub: str) -> Customer | None:
-    return db.session.scalars(db.select(Customer).where(Customer.cognito_id == sub)).first()
+def find_member_by_cognito_id(sub: str) -> Member | None:
+    return db.session.scalars(db.select(Member).where(Member.cognito_id == sub)).first()
+
+
+def owner_member(customer: Customer) -> Member:
+    """The business's first owner (every business has one: the migration and create_customer make it)."""
+    return db.session.scalars(db.select(Member).where(Member.customer_id == customer.customer_id,
+                                                     Member.role == "owner").order_by(Member.member_id)).first()
 
 
 def set_time_zone(customer: Customer, name: str) -> bool:

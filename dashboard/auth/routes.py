@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from dashboard.auth import bp, cognito_gateway
 from dashboard.auth.forms import LoginForm
 from dashboard.auth.guard import public
 from dashboard.auth.onboarding_steps import STEP_ENDPOINTS
-from dashboard.auth.operations import authenticate, find_customer_by_cognito_id
+from dashboard.auth.operations import authenticate, find_member_by_cognito_id
 from dashboard.auth.sessions import sign_in, sign_out
 from dashboard.auth.sign_up import PENDING_KEY, hold_sign_up, pending_sign_up
 from dashboard.extensions import limiter
@@ -58,9 +58,9 @@ def login():
             return cognito_login()
     form = LoginForm() if local else None
     if form is not None and form.validate_on_submit():
-        customer = authenticate(form.email.data, form.password.data)
-        if customer is not None:
-            sign_in(customer)
+        member = authenticate(form.email.data, form.password.data)
+        if member is not None:
+            customer = sign_in(member)
             flash(f"Welcome back, {customer.name}.", "success")
             return _after_sign_in(customer, request.args.get("next"))
         form.password.errors.append("That email and password do not match an account.")
@@ -81,6 +81,10 @@ def cognito_login():
         return _refused(refused.message, 503)
 
 
+# A Cognito sign-in that comes back unknown: a pending invitation (teams) claims it, else a new business starts.
+INVITATION_KEY = "accepting_invitation"
+
+
 def _refused(message: str, status: int = 400):
     sign_out()
     return render_template("auth/refused.html", message=message), status
@@ -96,11 +100,15 @@ def callback():
     except cognito_gateway.SignInRefused as refused:
         return _refused(refused.message)
     target = session.get(NEXT_KEY)
-    customer = find_customer_by_cognito_id(claims["sub"])
-    if customer is None:
+    member = find_member_by_cognito_id(claims["sub"])
+    if member is None:
+        accepting = session.get(INVITATION_KEY)
         hold_sign_up(claims)
+        if accepting:  # an invited person's first Cognito sign-in joins that business
+            session[INVITATION_KEY] = accepting
+            return redirect(url_for("teams.accept_cognito"))
         return redirect(url_for("onboarding.profile"))
-    sign_in(customer)
+    customer = sign_in(member)
     flash(f"Welcome back, {customer.name}.", "success")
     return _after_sign_in(customer, target)
 
@@ -109,7 +117,8 @@ def callback():
 @public
 def logout():
     # Public so a half-finished sign-up (no customer yet) can also sign out.
-    signed_in_with_cognito = bool(current_user.is_authenticated and current_user.cognito_id)
+    signed_in = current_user.is_authenticated  # loads the member into g
+    signed_in_with_cognito = bool(signed_in and g.get("member") is not None and g.member.cognito_id)
     was_cognito = signed_in_with_cognito or PENDING_KEY in session
     sign_out()
     if was_cognito and cognito_gateway.configured():

@@ -5,11 +5,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
-from dashboard.auth.models import Customer, LoginSession
+from dashboard.auth.models import Customer, LoginSession, Member
 from dashboard.database import utcnow
 from dashboard.extensions import db
 
@@ -23,10 +23,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_login_session(customer: Customer) -> str:
+def start_login_session(member: Member) -> str:
     """Record a new sign-in; returns the token the browser keeps (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(customer_id=customer.customer_id, token_hash=_hash(token)))
+    db.session.add(LoginSession(customer_id=member.customer_id, member_id=member.member_id, token_hash=_hash(token)))
     db.session.flush()
     return token
 
@@ -57,10 +57,17 @@ def purge_login_sessions() -> int:
 
 
 def customer_for_token(customer_id: int, token: str | None) -> Customer | None:
-    """The customer whose live sign-in this token is; expired sign-ins are revoked on the way."""
+    """The customer whose live sign-in this token is; expired sign-ins are revoked on the way.
+
+    The member who signed in is kept in `g.member` for the request (roles are read from it).
+    """
     login = _find(token)
     if login is None or login.customer_id != customer_id or login.revoked_at is not None:
         return None
+    member = db.session.get(Member, login.member_id) if login.member_id is not None else None
+    if member is None or member.customer_id != customer_id:
+        return None
+    g.member = member
     if _expired(login):
         login.revoked_at = utcnow()
         db.session.commit()
@@ -80,13 +87,23 @@ def end_login_session(token: str | None) -> None:
     db.session.commit()
 
 
-def sign_in(customer: Customer) -> None:
-    """Start a fresh browser session for `customer`: nothing from before sign-in survives (no fixation)."""
+def end_member_sessions(member_id: int) -> int:
+    """Revoke every live sign-in of a member (its role changed, or it was removed); the next request is signed out."""
+    result = db.session.execute(update(LoginSession).where(
+        LoginSession.member_id == member_id, LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    return result.rowcount
+
+
+def sign_in(member: Member) -> Customer:
+    """Start a fresh browser session for `member`: nothing from before sign-in survives (no fixation)."""
     session.clear()
-    token = start_login_session(customer)
+    token = start_login_session(member)
     db.session.commit()
     session[TOKEN_KEY] = token
+    customer = db.session.get(Customer, member.customer_id)
+    g.member = member
     login_user(customer)
+    return customer
 
 
 def sign_out() -> None:

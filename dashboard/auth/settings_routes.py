@@ -1,7 +1,7 @@
 """Settings: the business profile and API keys for the JSON API."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from dashboard.auth import settings_bp as bp
@@ -57,7 +57,7 @@ def create_key():
     form = ApiKeyForm()
     if form.validate_on_submit():
         try:
-            _, secret = create_api_key(current_customer, form.name.data)
+            _, secret = create_api_key(current_customer, form.name.data, g.member)
             db.session.commit()
         except TooManyKeys as refused:
             form.name.errors.append(str(refused))

@@ -5,8 +5,9 @@ from calendar import monthrange
 from datetime import datetime
 
 from flask import abort, current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
+from dashboard.auth.models import Invitation, Member
 from dashboard.billing.models import Contract, PlanAccess
 from dashboard.database import utcnow
 from dashboard.extensions import db
@@ -143,3 +144,20 @@ LIMIT_NAMES = {
     "max_file_uploads": "file uploads",
     "max_web_sources": "web sources",
 }
+
+
+def seats_used(customer_id: int) -> int:
+    """Members plus invitations still open (not accepted, revoked or expired): what `max_members` caps."""
+    members = db.session.scalar(select(func.count()).select_from(Member).where(Member.customer_id == customer_id))
+    pending = db.session.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.customer_id == customer_id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow()))
+    return members + pending
+
+
+def require_seat(customer_id: int) -> None:
+    """NotEntitled when the plan caps seats and every one is taken."""
+    access = require(customer_id)
+    if access.max_members is not None and seats_used(customer_id) + 1 > access.max_members:
+        raise NotEntitled(f"Your plan includes {access.max_members:,} members, and every seat is taken "
+                          "(pending invitations count). Upgrade on the Billing page or remove someone.")

@@ -26,6 +26,8 @@ class PlanAccess(db.Model):
     send_emails: Mapped[bool] = mapped_column(Boolean, default=False)
     max_file_uploads: Mapped[int] = mapped_column(Integer, default=0)
     max_web_sources: Mapped[int] = mapped_column(Integer, default=0)
+    # Seats: members plus pending invitations; NULL means no cap.
+    max_members: Mapped[int | None] = mapped_column(Integer, nullable=True)
     call_recordings: Mapped[bool] = mapped_column(Boolean, default=False)
     connect_apps: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from dashboard.auth.models import Customer
 from dashboard.billing import stripe_gateway
-from dashboard.billing.entitlements import FEATURE_NAMES, LIMIT_NAMES, METERED, active_contract, usage
+from dashboard.billing.entitlements import FEATURE_NAMES, LIMIT_NAMES, METERED, active_contract, seats_used, usage
 from dashboard.billing.models import Contract, Plan, PlanAccess
 from dashboard.database import utcnow
 from dashboard.extensions import db
@@ -144,5 +144,7 @@ def billing_overview(customer_id: int, now: datetime | None = None) -> BillingOv
         if limit in PER_PERIOD and used.period is not None:
             projected = projected_limit_date(amount, allowed, *used.period, now)
         meters.append(Meter(limit, LIMIT_NAMES[limit], amount, allowed, limit in PER_PERIOD, projected))
+    if access.max_members is not None:
+        meters.append(Meter("max_members", "members", seats_used(customer_id), access.max_members, False, None))
     features = [(FEATURE_NAMES[flag], bool(getattr(access, flag))) for flag in FEATURE_NAMES]
     return BillingOverview(contract, meters, features, used.period)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dashboard import metrics
 from dashboard.access import public
+from dashboard.auth import audit
 from dashboard.billing import stripe_gateway
 from dashboard.billing.contracts import HANDLERS
 from dashboard.billing.duplicate_subscriptions import cancel_duplicate_subscriptions
@@ -86,6 +87,7 @@ def _own_duplicate_pending(event: dict, failed: list[str]) -> bool:
 @public
 @metrics.counts_webhook("stripe")
 def stripe_webhook():
+    audit.acting_as("stripe", "Stripe")  # contract changes this event makes are recorded as Stripe's
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:
         # Not 400: Stripe keeps retrying, so events are applied once the secret is configured.

@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, current_app, jsonify, request
 
 from dashboard import metrics
+from dashboard.auth import audit
 from dashboard.auth.guard import public
 from dashboard.conversations import ultravox_webhook
 from dashboard.conversations.ultravox_gateway import UltravoxError
@@ -23,6 +24,7 @@ webhooks = Blueprint("ultravox_webhooks", __name__)
 @public
 @metrics.counts_webhook("ultravox")
 def ultravox():
+    audit.acting_as("ultravox", "Ultravox")
     secret = current_app.config.get("ULTRAVOX_WEBHOOK_SECRET")
     if not secret:
         return problem(503, "Ultravox webhooks are not configured (set ULTRAVOX_WEBHOOK_SECRET).")

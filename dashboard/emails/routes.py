@@ -3,6 +3,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from wtforms import SelectChoice
 
 from dashboard.agents.models import Agent
+from dashboard.auth import audit
 from dashboard.billing.entitlements import NotEntitled, entitlements, require
 from dashboard.emails import bp
 from dashboard.emails.forms import EmailTemplateForm, TestEmailForm
@@ -131,6 +132,8 @@ def send_test(template_id: int):
 @bp.post("/templates/<int:template_id>/delete")
 def delete_template(template_id: int):
     template = get_owned_or_404(EmailTemplate, template_id)
+    audit.record(template.customer_id, "email_template.deleted", f"email template {template.email_subject} #{template_id}",
+                 {"email_subject": [template.email_subject, None]})
     db.session.execute(db.delete(EmailTemplate).where(EmailTemplate.email_pk == template.email_pk))
     db.session.commit()
     flash("Email template deleted. Its past sends stay in the log.", "info")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from dashboard.auth.forms import ProfileForm
 from dashboard.auth.guard import PLAN_DEFERRED_KEY, public
 from dashboard.auth.onboarding_steps import STEP_ENDPOINTS
-from dashboard.auth.operations import ProfileTaken
+from dashboard.auth.operations import ProfileTaken, owner_member
 from dashboard.auth.sessions import sign_in
 from dashboard.auth.sign_up import pending_sign_up
 from dashboard.billing.entitlements import NotEntitled, require
@@ -55,7 +55,7 @@ def profile():
                 form[name].errors.append(message)
         else:
             if pending is not None:
-                sign_in(customer)
+                sign_in(owner_member(customer))
             flash(f"Welcome to AngelCX, {customer.name}.", "success")
             return redirect(url_for("onboarding.plan"))
     status = 422 if form.errors else 200

@@ -69,3 +69,23 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 // The global progress bar shows while any htmx request is in flight.
 document.addEventListener("htmx:beforeRequest", () => document.body.classList.add("loading"));
 document.addEventListener("htmx:afterRequest", () => document.body.classList.remove("loading"));
+
+// A page the member's role may read but not change (<main data-role-lock="why">): every form that would change
+// something shows disabled, with the reason. The server refuses such requests anyway; this only says so up front.
+function lockForRole(root) {
+  const main = document.querySelector("main[data-role-lock]");
+  if (!main) return;
+  const reason = main.dataset.roleLock;
+  const scope = root && main.contains(root) ? root : main;
+  const changing = scope.querySelectorAll("form[method=post], form[method=POST], [hx-post], [hx-put], [hx-delete]");
+  for (const element of changing) {
+    const controls = element.matches("form") ? element.querySelectorAll("button, input[type=submit]") : [element];
+    for (const control of controls) {
+      control.disabled = true;
+      control.setAttribute("aria-disabled", "true");
+      control.title = reason;
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", () => lockForRole(null));
+document.addEventListener("htmx:load", (event) => lockForRole(event.target));

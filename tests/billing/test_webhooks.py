@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from dashboard.auth.models import AuditEvent
 from dashboard.billing.models import Contract, StripeEvent
 from dashboard.extensions import db
 from tests import factories
@@ -86,6 +87,9 @@ def test_a_replayed_event_is_applied_once(client, completed):
     assert first.get_json()["outcome"] == "contract created"
     assert (second.status_code, second.get_json()["outcome"]) == (200, "already processed")
     assert counts() == (1, 1)
+    # The audit log names Stripe as who created the contract, once.
+    [created] = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "contract.created")).all()
+    assert (created.actor_kind, created.actor_label, created.actor_member_id) == ("stripe", "Stripe", None)
 
 
 def test_simultaneous_duplicates_on_two_workers_apply_once(app, completed):

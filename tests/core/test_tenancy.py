@@ -25,6 +25,8 @@ OWNED = {
     "key_id": lambda other: factories.make_api_key(other)[0].api_key_id,
     "endpoint_id": lambda other: factories.make_webhook_endpoint(other).webhook_endpoint_id,
     "delivery_id": lambda other: factories.make_webhook_delivery(other).webhook_delivery_id,
+    "member_id": lambda other: factories.make_member(other).member_id,
+    "invitation_id": lambda other: factories.make_invitation(other).invitation_id,
 }
 # Arguments that name shared catalog rows, not a customer's: nothing to protect.
 SHARED = {"filename", "plan_id", "app_slug", "prompt_id", "voice_id"}

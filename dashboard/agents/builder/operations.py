@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt
 from dashboard.agents.uploads import discard_uploads, upload_key
 from dashboard.agents.widget.avatars import release_avatar
+from dashboard.auth import audit
 from dashboard.extensions import db
 from dashboard.pagination import KeysetPage, keyset_page
 
@@ -21,6 +22,8 @@ def delete_agent(agent: Agent) -> None:
     stored = db.session.scalars(select(KnowledgeSource.stored_path).where(
         KnowledgeSource.agent_id == agent.agent_id, KnowledgeSource.stored_path.is_not(None))).all()
     avatar_url = (agent.ui_config or {}).get("avatar_url")
+    audit.record(agent.customer_id, "agent.deleted", f"agent {agent.name} #{agent.agent_id}",
+                 {"name": [agent.name, None]})
     db.session.execute(db.delete(Agent).where(Agent.agent_id == agent.agent_id))
     db.session.expunge(agent)
     # The rows go by ON DELETE CASCADE; the uploaded files they named go here.
