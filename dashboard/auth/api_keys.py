@@ -28,10 +28,10 @@ class TooManyKeys(Exception):
 
 def api_keys_for(customer_id: int) -> list[tuple[ApiKey, str | None]]:
     """The customer's keys with the name of the member who created them, live ones first, newest first."""
-    return list(db.session.execute(
+    return [tuple(row) for row in db.session.execute(
         ApiKey.owned_select(customer_id).add_columns(Member.name).outerjoin(Member, Member.member_id == ApiKey.member_id)
         .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.api_key_id.desc())
-    ).tuples())
+    )]
 
 
 def create_api_key(customer: Customer, name: str, member: Member | None = None) -> tuple[ApiKey, str]:
