@@ -13,7 +13,7 @@ from itertools import groupby
 from operator import itemgetter
 
 import orjson
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import DateTime, Text, cast, func, select, type_coerce
 
 from dashboard.agents.models import Agent
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
@@ -92,11 +92,19 @@ def csv_lines(customer_id: int, filters: Filters) -> Iterator[str]:
         yield buffer.getvalue()
 
 
+def _naive_utc(column):
+    """A timestamp column read as a naive UTC datetime, converted by the database (PostgreSQL) or as stored
+    (SQLite), so no Python converts each of a transcript's timestamps; orjson writes it with +00:00."""
+    if db.engine.dialect.name == "postgresql":
+        return type_coerce(func.timezone("UTC", column), DateTime())
+    return type_coerce(column, DateTime())
+
+
 def jsonl_lines(customer_id: int, filters: Filters) -> Iterator[bytes]:
     """One JSON object per conversation, its transcript included (one messages query per batch)."""
     for rows in _rows(customer_id, filters):
         messages = db.session.connection().execute(
-            select(Message.session_id, Message.role, Message.content, Message.timestamp, Message.tool_name)
+            select(Message.session_id, Message.role, Message.content, _naive_utc(Message.timestamp), Message.tool_name)
             .where(Message.session_id.in_([row[0] for row in rows]))
             .order_by(Message.session_id, Message.timestamp, Message.message_id)
         ).all()
@@ -109,5 +117,5 @@ def jsonl_lines(customer_id: int, filters: Filters) -> Iterator[bytes]:
             if record["sentiment_detailed"] is not None:  # already JSON: written as the database holds it
                 record["sentiment_detailed"] = orjson.Fragment(record["sentiment_detailed"])
             record["messages"] = by_session.get(row[0], [])
-            lines.append(orjson.dumps(record))
+            lines.append(orjson.dumps(record, option=orjson.OPT_NAIVE_UTC))
         yield b"\n".join(lines) + b"\n"
