@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy import Integer, Select, func, literal_column, select, text
 
 from dashboard.agents.models import Agent
 from dashboard.conversations import sentiment
@@ -41,10 +41,15 @@ def _matching_sessions(q: str):
         # 9a3e7c5d2b14), outside the model because SQLite has no such column.
         query = func.websearch_to_tsquery(literal_column("'english'"), q)
         return select(Message.session_id).where(literal_column("message.content_tsv").op("@@")(query))
-    # FTS5: each word as a quoted string, so nothing the user types is read as query syntax.
+    return select(Message.session_id).where(Message.message_id.in_(_fts5_matches(q)))
+
+
+def _fts5_matches(q: str):
+    """SQLite: the ids of the messages whose words match `q`, from the FTS5 table (rowid = message_id).
+    Each word becomes a quoted string, so nothing the user types is read as query syntax."""
     terms = " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
-    matched = text("SELECT rowid FROM message_fts WHERE message_fts MATCH :terms").bindparams(terms=terms)
-    return select(Message.session_id).where(Message.message_id.in_(matched))
+    return text("SELECT rowid AS message_id FROM message_fts WHERE message_fts MATCH :terms").bindparams(
+        terms=terms).columns(message_id=Integer)
 
 
 def conditions(customer_id: int, filters: Filters) -> list:
@@ -101,10 +106,29 @@ def batches(query: Select, size: int) -> Iterator[list]:
 
 def count(customer_id: int, filters: Filters) -> int:
     """How many conversations match, counting at most COUNT_CAP + 1 (so the page can say "1,000+")."""
+    if filters.q and db.engine.dialect.name == "sqlite":
+        return _count_from_messages(customer_id, filters)
     matching = select(Conversation.session_id).where(*conditions(customer_id, filters))
     if _needs_analysis(filters):
         matching = matching.join(Analysis, Analysis.session_id == Conversation.session_id)
     return db.session.scalar(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery()))
+
+
+def _count_from_messages(customer_id: int, filters: Filters) -> int:
+    """SQLite: the same count, driven from the matching messages. FTS5 yields them one by one and SQLite's
+    DISTINCT is a streaming temporary B-tree, so LIMIT stops the scan at the COUNT_CAP + 1st conversation
+    instead of first collecting every matching message (894 ms for a common word at 114k conversations).
+    The meaning is unchanged: a conversation matches when one of its messages does."""
+    found = _fts5_matches(filters.q).subquery()
+    matching = (
+        select(Message.session_id).select_from(found)
+        .join(Message, Message.message_id == found.c.message_id)
+        .join(Conversation, Conversation.session_id == Message.session_id)
+        .where(*conditions(customer_id, replace(filters, q=None)))
+    )
+    if _needs_analysis(filters):
+        matching = matching.join(Analysis, Analysis.session_id == Conversation.session_id)
+    return db.session.scalar(select(func.count()).select_from(matching.distinct().limit(COUNT_CAP + 1).subquery()))
 
 
 def agents_of(customer_id: int) -> list[tuple[int, str]]:

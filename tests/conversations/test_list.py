@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from dashboard.conversations.models import Message
+from sqlalchemy import insert
+
+from dashboard.conversations import search
+from dashboard.conversations.models import Conversation, Message
 from dashboard.extensions import db
 from tests import factories
 
@@ -85,6 +88,39 @@ def test_full_text_search_finds_words_in_messages(login_as, customer):
     count = client.get("/conversations/count?q=refund&channel=chat").get_data(as_text=True)
     assert "<strong>1</strong>" in count and "conversation match" in count
     assert client.get("/conversations/count?start=nope").status_code == 422
+
+
+def test_a_search_counts_each_matching_conversation_once_with_every_filter(login_as, customer, other_customer):
+    """The count of a search (driven from the matching messages on SQLite, from the conversations on PostgreSQL)
+    equals the list: a conversation with several matching messages counts once, filters and the customer apply."""
+    def said(conversation, *lines):
+        db.session.add_all(Message(session_id=conversation.session_id, role="visitor", content=line,
+                                   timestamp=conversation.created_at + timedelta(seconds=i)) for i, line in enumerate(lines))
+
+    twice = factories.make_conversation(customer, messages=0)
+    said(twice, "A refund please", "Still waiting for the refund")
+    negative = factories.make_conversation(customer, messages=0, channel="voice")
+    said(negative, "Refunds take too long")
+    negative.analysis.sentiment = -0.6
+    said(factories.make_conversation(customer, messages=0), "Do you open on Sundays?")
+    said(factories.make_conversation(other_customer, messages=0), "refund refund refund")
+    db.session.commit()
+    client = login_as(customer)
+    for query, expected in [("q=refund", 2), ("q=refund&sentiment=negative", 1), ("q=refund&channel=chat", 1),
+                            ("q=refund&channel=voice&sentiment=positive", 0), ("q=sunday", 1), ("q=pineapple", 0)]:
+        assert len(ids_on(client.get(f"/conversations/?{query}"))) == expected, query
+        count = client.get(f"/conversations/count?{query}").get_data(as_text=True)
+        assert f"<strong>{expected}</strong>" in count, (query, count)
+    # Counting stops one past the cap, whichever side it is driven from.
+    started = datetime.now(UTC) - timedelta(days=1)
+    ids = db.session.scalars(insert(Conversation).returning(Conversation.session_id), [
+        {"customer_id": customer.customer_id, "channel": "chat", "is_active": False, "created_at": started,
+         "ended_at": started, "call_minutes_used": 0, "text_messages_used": 1} for _ in range(search.COUNT_CAP + 2)
+    ]).all()
+    db.session.execute(insert(Message), [{"session_id": i, "role": "visitor", "content": "refund", "timestamp": started}
+                                         for i in ids])
+    db.session.commit()
+    assert search.count(customer.customer_id, search.Filters(q="refund")) == search.COUNT_CAP + 1
 
 
 def test_search_never_finds_another_customers_messages(login_as, customer, other_customer):
