@@ -27,7 +27,7 @@ def test_filter_search_load_more_and_transcript(page, live_server, demo, screens
     page.wait_for_load_state("networkidle")
     assert set(page.locator("#conversation-rows td:nth-child(4) .badge").all_inner_texts()) == {"Voice"}
     page.fill("input[name=q]", "appointment")
-    page.wait_for_url("**q=appointment**")
+    page.wait_for_url("**q=appointment**", timeout=30_000)  # the search and its count, on a CI machine running two suites
     page.wait_for_load_state("networkidle")
     assert "channel=voice" in page.url and page.locator("#filters select[name=channel]").input_value() == "voice"
     screenshot(page, "conversations-list-filtered")
