@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask import has_app_context
@@ -28,23 +29,32 @@ for _name in [name for name in os.environ if name.startswith("INTEGRATION_")]:
     os.environ.pop(_name, None)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A database of this test run's own, migrated once: a new PostgreSQL database or a SQLite file."""
+@contextmanager
+def own_database(sqlite_path, prefix: str = "angelcx_test"):
+    """A new, empty database of its own: a SQLite file at `sqlite_path`, or on TEST_DATABASE_URL's server a
+    PostgreSQL database created here and dropped afterwards, so parallel runs never share rows."""
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{sqlite_path}"
         return
-    # Each run gets its own database, so parallel runs (and developers) never share rows.
     url = make_url(server_url)
-    name = f"angelcx_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this test run's own, migrated once: a new PostgreSQL database or a SQLite file."""
+    with own_database(tmp_path_factory.mktemp("db") / "test.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,13 @@
 """The members migration on a database with rows: each business's sign-in becomes its owner member, nobody loses access."""
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from dashboard import create_app
 from dashboard.extensions import db
 from tests import factories
+from tests.conftest import own_database
 
 BEFORE = "5d5ff02b4f4a"
 
@@ -18,19 +15,8 @@ BEFORE = "5d5ff02b4f4a"
 @pytest.fixture
 def old_database(tmp_path):
     """A database of its own, migrated only up to the revision before members."""
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    url = make_url(server_url)
-    name = f"angelcx_members_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_database(tmp_path / "old.sqlite3", prefix="angelcx_members") as url:
+        yield url
 
 
 def test_existing_sign_ins_become_owner_members_and_keep_working(old_database, tmp_path):
