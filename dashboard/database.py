@@ -1,6 +1,7 @@
 """Column types and mixins shared by every domain's models."""
 from __future__ import annotations
 
+import builtins
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -51,7 +52,8 @@ class CustomerOwned:
     filters on the parent's `customer_id`.
     """
 
-    owned_through: ClassVar[type | None] = None
+    # `builtins.type`: a table with a column named `type` (service) would otherwise read this annotation as that column.
+    owned_through: ClassVar[builtins.type | None] = None
 
     @classmethod
     def owned_select(cls, customer_id: int) -> Select:

@@ -15,6 +15,10 @@ down_revision = 'fba24fe4b695'
 branch_labels = None
 depends_on = None
 
+# SQLite's batch mode reflects the table it recreates; without resolving foreign keys it does not reflect
+# `customer` too, whose expression index (lower(name)) SQLAlchemy cannot reflect and warns about.
+NO_REFERENCED_TABLES = {'resolve_fks': False}
+
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')
 
 
@@ -36,18 +40,18 @@ def upgrade():
         "WHERE older.customer_id = lead.customer_id AND lower(older.email) = lower(lead.email) "
         "AND older.lead_id < lead.lead_id)"))
     op.execute(sa.text("UPDATE lead SET email = lower(email) WHERE email IS NOT NULL"))
-    with op.batch_alter_table('lead', schema=None) as batch_op:
+    with op.batch_alter_table('lead', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.add_column(sa.Column('last_contact_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('total_interactions', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_unique_constraint('uq_lead_customer_id_email', ['customer_id', 'email'])
         batch_op.create_index('ix_lead_customer_id_phone', ['customer_id', 'phone'], unique=False)
-    with op.batch_alter_table('agent', schema=None) as batch_op:
+    with op.batch_alter_table('agent', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.add_column(sa.Column('creates_leads', sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table('service', schema=None) as batch_op:
+    with op.batch_alter_table('service', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.add_column(sa.Column('category', sa.String(length=64), nullable=True))
         batch_op.create_index('ix_service_customer_id_type_category', ['customer_id', 'type', 'category'],
                               unique=False)
-    with op.batch_alter_table('service_match', schema=None) as batch_op:
+    with op.batch_alter_table('service_match', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.create_index('ix_service_match_customer_id_status', ['customer_id', 'status'], unique=False)
 
     op.create_table(
@@ -143,14 +147,14 @@ def downgrade():
     op.drop_table('business_analysis')
     op.drop_table('interaction')
     op.drop_table('service_price')
-    with op.batch_alter_table('service_match', schema=None) as batch_op:
+    with op.batch_alter_table('service_match', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.drop_index('ix_service_match_customer_id_status')
-    with op.batch_alter_table('agent', schema=None) as batch_op:
+    with op.batch_alter_table('agent', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.drop_column('creates_leads')
-    with op.batch_alter_table('service', schema=None) as batch_op:
+    with op.batch_alter_table('service', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.drop_index('ix_service_customer_id_type_category')
         batch_op.drop_column('category')
-    with op.batch_alter_table('lead', schema=None) as batch_op:
+    with op.batch_alter_table('lead', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.drop_index('ix_lead_customer_id_phone')
         batch_op.drop_constraint('uq_lead_customer_id_email', type_='unique')
         batch_op.drop_column('total_interactions')

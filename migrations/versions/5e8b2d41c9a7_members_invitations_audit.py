@@ -17,6 +17,10 @@ down_revision = '5d5ff02b4f4a'
 branch_labels = None
 depends_on = None
 
+# SQLite's batch mode reflects the table it recreates; without resolving foreign keys it does not reflect
+# `customer` too, whose expression index (lower(name)) SQLAlchemy cannot reflect and warns about.
+NO_REFERENCED_TABLES = {'resolve_fks': False}
+
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')
 
 
@@ -37,7 +41,7 @@ def upgrade():
         sa.UniqueConstraint('email'),
         sa.UniqueConstraint('cognito_id'),
     )
-    with op.batch_alter_table('member', schema=None) as batch_op:
+    with op.batch_alter_table('member', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.create_index('ix_member_customer_id', ['customer_id'], unique=False)
 
     op.create_table(
@@ -58,7 +62,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('invitation_id'),
         sa.UniqueConstraint('nonce'),
     )
-    with op.batch_alter_table('invitation', schema=None) as batch_op:
+    with op.batch_alter_table('invitation', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.create_index('ix_invitation_customer_id', ['customer_id'], unique=False)
         batch_op.create_index('ix_invitation_customer_email', ['customer_id', 'email'], unique=False)
         batch_op.create_index('ix_invitation_invited_by_member_id', ['invited_by_member_id'], unique=False)
@@ -81,7 +85,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['actor_api_key_id'], ['api_key.api_key_id'], ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('audit_event_id'),
     )
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+    with op.batch_alter_table('audit_event', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.create_index('ix_audit_event_customer_created', ['customer_id', 'created_at', 'audit_event_id'],
                               unique=False)
         batch_op.create_index('ix_audit_event_actor_member_id', ['actor_member_id'], unique=False)
@@ -90,17 +94,17 @@ def upgrade():
         batch_op.create_index('ix_audit_event_customer_actor', ['customer_id', 'actor_member_id', 'created_at'],
                               unique=False)
 
-    with op.batch_alter_table('login_session', schema=None) as batch_op:
+    with op.batch_alter_table('login_session', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.add_column(sa.Column('member_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_login_session_member_id', ['member_id'], unique=False)
         batch_op.create_foreign_key('fk_login_session_member_id', 'member', ['member_id'], ['member_id'],
                                     ondelete='CASCADE')
-    with op.batch_alter_table('api_key', schema=None) as batch_op:
+    with op.batch_alter_table('api_key', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.add_column(sa.Column('member_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_api_key_member_id', ['member_id'], unique=False)
         batch_op.create_foreign_key('fk_api_key_member_id', 'member', ['member_id'], ['member_id'],
                                     ondelete='SET NULL')
-    with op.batch_alter_table('plan_access', schema=None) as batch_op:
+    with op.batch_alter_table('plan_access', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.add_column(sa.Column('max_members', sa.Integer(), nullable=True))
 
     # Each business's one sign-in becomes its owner member: same email, Cognito sub and password.
@@ -131,13 +135,13 @@ def downgrade():
         "DELETE FROM login_session WHERE member_id IS NULL OR member_id NOT IN "
         "(SELECT member_id FROM member WHERE role = 'owner')"
     )
-    with op.batch_alter_table('plan_access', schema=None) as batch_op:
+    with op.batch_alter_table('plan_access', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.drop_column('max_members')
-    with op.batch_alter_table('api_key', schema=None) as batch_op:
+    with op.batch_alter_table('api_key', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.drop_constraint('fk_api_key_member_id', type_='foreignkey')
         batch_op.drop_index('ix_api_key_member_id')
         batch_op.drop_column('member_id')
-    with op.batch_alter_table('login_session', schema=None) as batch_op:
+    with op.batch_alter_table('login_session', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.drop_constraint('fk_login_session_member_id', type_='foreignkey')
         batch_op.drop_index('ix_login_session_member_id')
         batch_op.drop_column('member_id')

@@ -13,13 +13,17 @@ down_revision = '5b1c0e7d9a42'
 branch_labels = None
 depends_on = None
 
+# SQLite's batch mode reflects the table it recreates; without resolving foreign keys it does not reflect
+# `customer` too, whose expression index (lower(name)) SQLAlchemy cannot reflect and warns about.
+NO_REFERENCED_TABLES = {'resolve_fks': False}
+
 
 def upgrade():
-    with op.batch_alter_table('contract', schema=None) as batch_op:
+    with op.batch_alter_table('contract', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.add_column(sa.Column('cancel_at_period_end', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('contract', schema=None) as batch_op:
+    with op.batch_alter_table('contract', schema=None, reflect_kwargs=NO_REFERENCED_TABLES) as batch_op:
         batch_op.drop_column('cancel_at_period_end')
