@@ -25,11 +25,11 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-# Local stand-ins for Cognito (oidc-provider) and Ultravox (prism); skipped with a reason when npm is absent.
+# Local stand-ins for Cognito (oidc-provider) and Ultravox (prism); without npm their tests skip, failing the run.
 standins:
 	@if command -v npm >/dev/null 2>&1; then \
 		[ -d $(STANDINS)/node_modules ] || npm ci --prefix $(STANDINS) --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: Cognito and Ultravox stand-in tests will be skipped"; fi
+	else echo "npm not found: the Cognito and Ultravox stand-in tests will skip, and a skip fails the run (ALLOW_TEST_SKIPS=1 allows it)"; fi
 
 lint: install-dev
 	$(BIN)/ruff check .

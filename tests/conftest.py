@@ -17,7 +17,7 @@ from dashboard import create_app  # noqa: E402
 from dashboard.extensions import db as _db  # noqa: E402
 from tests import factories  # noqa: E402
 
-pytest_plugins = ["tests.standins.fixtures"]
+pytest_plugins = ["tests.standins.fixtures", "tests.no_skips"]
 
 # Settings from the developer's shell that would point the app at real services.
 for _name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",

@@ -101,22 +101,11 @@ def test_a_failing_llm_falls_back_to_the_offline_analyzer(make_app, llm, reply, 
     assert llm.requests
 
 
-def redis_available() -> bool:
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    try:
-        return Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()
-    except RedisError:
-        return False
-
-
-@pytest.mark.skipif(not redis_available(), reason="Redis is not running on 127.0.0.1:6379")
-def test_with_redis_the_analysis_runs_on_the_worker(make_app):
+def test_with_redis_the_analysis_runs_on_the_worker(make_app, redis_url):
     from redis import Redis
 
     queue = f"angelcx-test-{uuid.uuid4().hex[:8]}"
-    app = make_app(REDIS_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE=queue)
+    app = make_app(REDIS_URL=redis_url, JOBS_QUEUE=queue)
     try:
         with app.app_context():
             conversation = stored_conversation(factories.make_customer(), COMPLAINT)
@@ -130,7 +119,7 @@ def test_with_redis_the_analysis_runs_on_the_worker(make_app):
             analysis = db.session.scalars(select(Analysis).where(Analysis.session_id == conversation.session_id)).one()
             assert analysis.intent == "complaint"
     finally:
-        Redis.from_url("redis://127.0.0.1:6379/0").delete(f"rq:queue:{queue}")
+        Redis.from_url(redis_url).delete(f"rq:queue:{queue}")
 
 
 def test_without_redis_jobs_run_inline(app, customer):
@@ -142,8 +131,7 @@ def test_without_redis_jobs_run_inline(app, customer):
     assert db.session.scalars(select(Analysis).where(Analysis.session_id == conversation.session_id)).one()
 
 
-@pytest.mark.skipif(not redis_available(), reason="Redis is not running on 127.0.0.1:6379")
-def test_the_worker_process_runs_queued_jobs(make_app, migrated, tmp_path):
+def test_the_worker_process_runs_queued_jobs(make_app, migrated, tmp_path, redis_url):
     """`make worker` runs `python -m dashboard.jobs`: a separate process that builds the app from the environment."""
     import os
     import subprocess
@@ -152,14 +140,14 @@ def test_the_worker_process_runs_queued_jobs(make_app, migrated, tmp_path):
     from redis import Redis
 
     queue = f"angelcx-test-{uuid.uuid4().hex[:8]}"
-    app = make_app(REDIS_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE=queue)
+    app = make_app(REDIS_URL=redis_url, JOBS_QUEUE=queue)
     try:
         with app.app_context():
             conversation = stored_conversation(factories.make_customer(), BOOKING)
             defer(analyze_conversation, conversation.session_id)
             db.session.commit()
             dispatch_pending()
-            env = {**os.environ, "DATABASE_URL": migrated, "REDIS_URL": "redis://127.0.0.1:6379/0",
+            env = {**os.environ, "DATABASE_URL": migrated, "REDIS_URL": redis_url,
                    "FLASK_SKIP_DOTENV": "1", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "worker-test-secret-key"}
             finished = subprocess.run([sys.executable, "-m", "dashboard.jobs", "--burst", "--queue", queue], env=env,
                                       capture_output=True, text=True, timeout=60)
@@ -168,4 +156,4 @@ def test_the_worker_process_runs_queued_jobs(make_app, migrated, tmp_path):
             analysis = db.session.scalars(select(Analysis).where(Analysis.session_id == conversation.session_id)).one()
             assert analysis.intent == "book_appointment"
     finally:
-        Redis.from_url("redis://127.0.0.1:6379/0").delete(f"rq:queue:{queue}")
+        Redis.from_url(redis_url).delete(f"rq:queue:{queue}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from dashboard.conversations.models import Conversation
@@ -13,18 +12,6 @@ from dashboard.extensions import db
 from dashboard.jobs import make_worker
 from tests import factories
 from tests.emails.conftest import smtp_settings
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def redis_available() -> bool:
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    try:
-        return Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except RedisError:
-        return False
 
 
 def chat_for(agent) -> dict:
@@ -63,12 +50,11 @@ def test_a_posted_chat_ends_with_its_follow_up_email(login_as, client, customer,
     assert len(smtp.messages) == 1
 
 
-@pytest.mark.skipif(not redis_available(), reason="Redis is not running on 127.0.0.1:6379")
-def test_with_redis_the_follow_up_is_sent_by_the_worker(make_app, smtp, tmp_path):
+def test_with_redis_the_follow_up_is_sent_by_the_worker(make_app, smtp, tmp_path, redis_url):
     from redis import Redis
 
     queue = f"angelcx-test-{uuid.uuid4().hex[:8]}"
-    app = make_app(**smtp_settings(smtp, tmp_path), REDIS_URL=REDIS_URL, JOBS_QUEUE=queue)
+    app = make_app(**smtp_settings(smtp, tmp_path), REDIS_URL=redis_url, JOBS_QUEUE=queue)
     try:
         with app.app_context():
             customer = factories.make_customer()
@@ -85,4 +71,4 @@ def test_with_redis_the_follow_up_is_sent_by_the_worker(make_app, smtp, tmp_path
             db.session.expire_all()
             assert db.session.scalars(select(EmailLog)).one().session_id == response.json["conversation_id"]
     finally:
-        Redis.from_url(REDIS_URL).delete(f"rq:queue:{queue}")
+        Redis.from_url(redis_url).delete(f"rq:queue:{queue}")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.auth.live_servers import RedisServer
 from tests.live_servers import S3Server
 from tests.standins.oidc_provider import NPM_INSTALL_HINT, node_modules_ready
 from tests.standins.stripe_server import StripeStandin
-from tests.standins.ultravox import ULTRAVOX_SPEC, start_ultravox
+from tests.standins.ultravox import start_ultravox
 
 ULTRAVOX_KEY = "uv-test-key"
 
@@ -16,8 +17,6 @@ def ultravox_server():
     """One Ultravox stand-in (Prism on the OpenAPI spec behind a recording proxy) for the whole run."""
     if not node_modules_ready():
         pytest.skip(f"stand-in npm packages missing: run `{NPM_INSTALL_HINT}`")
-    if not ULTRAVOX_SPEC.is_file():
-        pytest.skip(f"Ultravox spec missing at {ULTRAVOX_SPEC}")
     standin = start_ultravox(ULTRAVOX_KEY)
     yield standin
     standin.stop()
@@ -51,3 +50,11 @@ def s3_server():
 def s3_bucket(s3_server) -> dict:
     """The STORAGE_* settings of a new, empty bucket on the local S3 server."""
     return s3_server.new_bucket()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A redis-server of this run's own on a free port (no persistence), for tests that need RQ or shared limits."""
+    server = RedisServer()
+    yield server.url
+    server.stop()
