@@ -1,7 +1,7 @@
 """Home (the overview: the last 30 days against the 30 before, what needs attention, a setup checklist), the load balancer's /healthz and /readyz, and Prometheus' /metrics."""
 from __future__ import annotations
 
-from flask import Response, abort, jsonify, render_template
+from flask import Response, abort, jsonify, redirect, render_template, url_for
 
 from dashboard import metrics
 from dashboard.access import public
@@ -15,6 +15,15 @@ from dashboard.tenancy import current_customer
 @bp.get("/")
 def home():
     return render_template("core/home.html", **overview(current_customer.customer_id))
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon (an SVG, linked from every page)."""
+    response = redirect(url_for("static", filename="favicon.svg"), 301)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.get("/healthz")
