@@ -104,3 +104,19 @@ def test_rerun_analysis_while_redis_is_down_is_queued_not_a_500(login_as, custom
     assert response.status_code == 302
     assert "being run again" in client.get(response.location).get_data(as_text=True)
     assert db.session.scalars(select(Job)).one().state == "queued"  # the worker's sweep hands it over later
+
+
+def test_a_chat_is_titled_chat_with_its_visitor_and_offers_no_recording(login_as, customer):
+    conversation, _, _ = conversation_with_tools(customer)  # a chat with Ava Nguyen
+    db.session.commit()
+    html = login_as(customer).get(f"/conversations/{conversation.session_id}").get_data(as_text=True)
+    assert "<title>Chat with Ava Nguyen · AngelCX</title>" in html and "<h1>Chat with Ava Nguyen</h1>" in html
+    assert "chat chat" not in html.lower()
+    assert "<h2>Recording</h2>" not in html and 'class="hint locked"' not in html  # a chat has no recording
+
+
+def test_the_analysis_comes_before_the_transcript_in_reading_order(login_as, customer):
+    conversation, _, _ = conversation_with_tools(customer)
+    db.session.commit()
+    html = login_as(customer).get(f"/conversations/{conversation.session_id}").get_data(as_text=True)
+    assert html.index("The visitor booked a visit.") < html.index("<h2>Transcript</h2>") < html.index("<h2>Visitor</h2>")
