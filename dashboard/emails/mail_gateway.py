@@ -45,13 +45,13 @@ def configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def send(email: OutgoingEmail) -> None:
-    """Send `email` (or write it to MAIL_OUTBOX_DIR); MailError when that fails."""
+def send(email: OutgoingEmail) -> Path | None:
+    """Send `email`, or write it to MAIL_OUTBOX_DIR and answer the file's path; MailError when that fails."""
     message = _message(email)
     if configured():
         _send_smtp(message)
-    else:
-        _write_outbox(message)
+        return None
+    return _write_outbox(message)
 
 
 def _message(email: OutgoingEmail) -> flask_mail.Message:
@@ -120,7 +120,7 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(text.split())[:200]}"
 
 
-def _write_outbox(message: flask_mail.Message) -> None:
+def _write_outbox(message: flask_mail.Message) -> Path:
     """One RFC 5322 file per message, written under a temporary name and renamed so readers never see half."""
     outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
     name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}.eml"
@@ -131,6 +131,7 @@ def _write_outbox(message: flask_mail.Message) -> None:
         partial = outbox / f".{name}.part"
         partial.write_bytes(message.as_bytes())
         os.replace(partial, outbox / name)
+        return outbox / name
     except flask_mail.BadHeaderError:
         raise MailError("The subject or an address contains a line break.") from None
     except OSError as error:

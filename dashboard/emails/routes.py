@@ -1,4 +1,6 @@
 """Email templates (list, create, edit, send a test) and the log of every send."""
+from pathlib import Path
+
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
@@ -116,17 +118,30 @@ def send_test(template_id: int):
         status = 422
     else:
         try:
-            send_test_email(template, current_customer.customer_id, form.address.data)
-            result = {"sent_to": form.address.data}
+            written = send_test_email(template, current_customer.customer_id, form.address.data)
+            result = {"sent_to": form.address.data, "outbox_file": written and _shown_path(written)}
         except MailError as error:
             status, result = 502, {"failure": error.message}
     if not wants_fragment():  # without JavaScript: say what happened on the edit page
-        message = lock or result.get("failure") or (f"Test email sent to {result['sent_to']}." if result else
+        message = lock or result.get("failure") or (_sent_message(**result) if result else
                                                     "Type a valid email address to send a test to.")
         flash(message, "success" if status == 200 else "error")
         return redirect(url_for("emails.edit_template", template_id=template_id), 303)
     return render_template("emails/_test_email.html", template=template, test_form=form, test_lock=lock,
                            **result), status
+
+
+def _shown_path(path: Path) -> str:
+    """The outbox file, relative to the app's folder when it is inside it (instance/outbox/…)."""
+    root = Path(current_app.root_path).parent
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _sent_message(sent_to: str, outbox_file: str | None) -> str:
+    if outbox_file:
+        return (f"Test email for {sent_to} written to the outbox, not sent: {outbox_file} "
+                "(no MAIL_SERVER is set, so emails are kept as files).")
+    return f"Test email sent to {sent_to}."
 
 
 @bp.post("/templates/<int:template_id>/delete")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -201,13 +202,14 @@ def sample_values(template: EmailTemplate, customer_id: int) -> dict[str, str]:
     }
 
 
-def send_test_email(template: EmailTemplate, customer_id: int, address: str) -> None:
+def send_test_email(template: EmailTemplate, customer_id: int, address: str) -> Path | None:
     """Send the saved template with sample values to `address`; not logged (it is not a visitor send).
 
+    Answers the outbox file it was written to when no mail server is configured, else None.
     Raises NotEntitled without follow-up emails in the plan, MailError when sending fails.
     """
     require(customer_id, "send_emails")
     values = sample_values(template, customer_id)
     rendered = render_with(template, values)
-    mail_gateway.send(mail_gateway.OutgoingEmail(address, f"[Test] {rendered.subject}", rendered.body,
+    return mail_gateway.send(mail_gateway.OutgoingEmail(address, f"[Test] {rendered.subject}", rendered.body,
                                                  reply_to=template.sender_email, sender_name=values["business_name"]))

@@ -99,3 +99,22 @@ def test_test_emails_are_rate_limited_per_customer(make_app, smtp, tmp_path):
         response = post_test(client, template, "me@mybusiness.example")
         assert response.status_code == 429 and "the most test emails allowed (2 per 1 hour)" in response.get_data(as_text=True)
         assert len(smtp.messages) == 2
+
+
+def test_without_a_mail_server_the_test_email_says_it_was_written_to_the_outbox(make_app, tmp_path):
+    outbox = tmp_path / "outbox"
+    no_smtp = make_app(MAIL_SERVER=None, MAIL_OUTBOX_DIR=str(outbox))
+    with no_smtp.app_context():
+        customer = factories.make_customer()
+        template = factories.make_email_template(customer, email_subject="Thanks {{visitor_name}}")
+        db.session.commit()
+        client = no_smtp.test_client()
+        assert client.post("/auth/login", data={"email": customer.email, "password": factories.PASSWORD}).status_code == 302
+        html = post_test(client, template, "me@mybusiness.example").get_data(as_text=True)
+        [written] = outbox.glob("*.eml")
+        assert "Test email for me@mybusiness.example written to the outbox, not sent" in html
+        assert f"<code>{written}</code>" in html and "no MAIL_SERVER is set" in html
+        assert "Test email sent to" not in html
+        assert "Subject: [Test] Thanks Ava Nguyen" in written.read_text()
+        response = post_test(client, template, "me@mybusiness.example", htmx=False)  # without JavaScript: the flash
+        assert "written to the outbox, not sent" in client.get(response.headers["Location"]).get_data(as_text=True)
