@@ -85,7 +85,7 @@ def ensure_account(account: DemoAccount, password: str) -> tuple[Customer, bool]
                                       http_method=method, url=url, static_params=static, dynamic_params=dynamic))
         db.session.add(EmailTemplate(
             customer_id=customer.customer_id, agent_id=agent.agent_id, sender_email=f"hello@{_domain(account)}",
-            email_subject=f"Thanks for talking to {account.name}",
+            email_subject=f"Thanks for talking to {account.name}, {{{{visitor_name}}}}",
             email_body="Hi {{visitor_name}},\n\nThanks for getting in touch. Here is a summary of our conversation:\n\n"
                        "{{call_summary}}\n\nReply to this email if there is anything else we can do.\n\n"
                        f"The {account.name} team",

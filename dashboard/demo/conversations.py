@@ -9,10 +9,12 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 
 from dashboard.agents.models import Agent
+from dashboard.auth.models import Customer
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
 from dashboard.database import utcnow
 from dashboard.demo.scripts import FIRST_NAMES, LAST_NAMES, SCENARIOS, fill, script
 from dashboard.emails.models import EmailLog, EmailTemplate
+from dashboard.emails.sending import NO_VISITOR_NAME, render_with
 from dashboard.extensions import db
 
 CHUNK = 2000  # conversations generated and inserted per round
@@ -27,14 +29,15 @@ def ensure_conversations(customer_id: int, target: int, seed: int) -> int:
         return 0
     rng = random.Random(seed * 1_000_003 + existing)
     agents = db.session.scalars(select(Agent).where(Agent.customer_id == customer_id).order_by(Agent.agent_id)).all()
-    templates = {t.agent_id: t.email_pk for t in db.session.scalars(
+    templates = {t.agent_id: t for t in db.session.scalars(
         select(EmailTemplate).where(EmailTemplate.customer_id == customer_id, EmailTemplate.is_active))}
+    business = db.session.scalar(select(Customer.name).where(Customer.customer_id == customer_id))
     visitors = _ensure_visitors(customer_id, max(20, target // 5), rng)
     now = utcnow()
     added = 0
     while added < missing:
         batch = min(CHUNK, missing - added)
-        _insert_batch(rng, customer_id, agents, templates, visitors, batch, now, active=added == 0)
+        _insert_batch(rng, customer_id, business, agents, templates, visitors, batch, now, active=added == 0)
         added += batch
     return added
 
@@ -58,7 +61,7 @@ def _ensure_visitors(customer_id: int, wanted: int, rng: random.Random) -> list[
     return [dict(row._mapping) for row in result]
 
 
-def _insert_batch(rng, customer_id, agents, templates, visitors, count, now, active) -> None:
+def _insert_batch(rng, customer_id, business, agents, templates, visitors, count, now, active) -> None:
     plans = []
     for i in range(count):
         visitor = rng.choice(visitors)
@@ -112,13 +115,19 @@ def _insert_batch(rng, customer_id, agents, templates, visitors, count, now, act
                              "tool_name": turn[2] if len(turn) > 2 else None})
         if is_active:
             continue
-        analyses.append(_analysis(rng, session_id, scenario, visitor, turns, row["ended_at"]))
-        if agent.agent_id in templates and rng.random() < 0.2:
+        analysis = _analysis(rng, session_id, scenario, visitor, turns, row["ended_at"])
+        analyses.append(analysis)
+        template = templates.get(agent.agent_id)
+        if template is not None and rng.random() < 0.2:
+            # The subject the follow-up job would have sent: the agent's template filled for this conversation.
+            subject = render_with(template, {"visitor_name": visitor["name"] or NO_VISITOR_NAME,
+                                             "call_summary": analysis["call_summary"], "agent_name": agent.name,
+                                             "business_name": business}).subject
             email_logs.append({"visitor_id": visitor["visitor_id"], "agent_id": agent.agent_id,
                                "session_id": session_id, "recipient_email": visitor["email"],
                                "sent_at": row["ended_at"] + timedelta(minutes=1),
-                               "email_pk": templates[agent.agent_id], "customer_id": customer_id,
-                               "subject": "Thanks for getting in touch", "status": "sent"})
+                               "email_pk": template.email_pk, "customer_id": customer_id,
+                               "subject": subject, "status": "sent"})
     for start in range(0, len(messages), 20000):
         db.session.execute(insert(Message), messages[start:start + 20000])
     db.session.execute(insert(Analysis), analyses)

@@ -71,3 +71,19 @@ def test_scale_tops_conversations_up(app, monkeypatch):
     demo = db.session.scalars(select(Customer).where(Customer.email == "demo@example.com")).one()
     assert ensure_conversations(demo.customer_id, 1600, seed=1) == 100
     assert ensure_conversations(demo.customer_id, 1600, seed=1) == 0
+
+
+def test_the_demo_send_log_holds_what_the_demo_templates_send(app):
+    """Each logged subject is its template filled for its conversation, as the follow-up job would send it."""
+    from dashboard.demo.seed import seed_demo
+    from dashboard.emails.sending import render_template_for
+
+    seed_demo("demo-password-for-tests", echo=lambda *_: None)
+    entries = db.session.scalars(select(EmailLog).order_by(EmailLog.email_log_id)).all()
+    assert entries
+    for entry in entries:
+        template = db.session.get(EmailTemplate, entry.email_pk)
+        conversation = db.session.get(Conversation, entry.session_id)
+        assert entry.subject == render_template_for(template, conversation).subject
+    visitor = db.session.get(Visitor, entries[0].visitor_id)
+    assert entries[0].subject.endswith(f", {visitor.name}")  # the demo template greets the visitor by name
