@@ -11,6 +11,8 @@ class EmailTemplateForm(FlaskForm):
     sender_email = EmailField("Sender address", validators=[DataRequired(), Email(), Length(max=255)])
     agent_id = SelectField("Sent by agent", coerce=int, validate_choice=True)
     email_body = TextAreaField("Body", validators=[DataRequired(), Length(max=20000)])
+    send_html = BooleanField("Also send a formatted version: the body is read as Markdown (**bold**, lists, links)",
+                             default=False)
     is_active = BooleanField("Active (agents send it after conversations)", default=True)
 
     def validate_email_body(self, field):

@@ -32,6 +32,7 @@ class OutgoingEmail:
     reply_to: str | None = None
     sender_name: str | None = None  # shown before MAIL_DEFAULT_SENDER, e.g. the business name
     message_id: str | None = None  # the Message-ID header; a new one when None
+    html: str | None = None  # an HTML alternative to `body`: the message is then multipart/alternative
 
 
 def new_message_id() -> str:
@@ -59,11 +60,31 @@ def _message(email: OutgoingEmail) -> flask_mail.Message:
     # replies go to the address the business chose.
     address = current_app.config["MAIL_DEFAULT_SENDER"]
     sender = formataddr((" ".join(email.sender_name.split()), address)) if email.sender_name else address
-    message = flask_mail.Message(subject=email.subject, recipients=[email.recipient], body=email.body,
-                                 sender=sender, reply_to=email.reply_to)
+    message = _Message(subject=email.subject, recipients=[email.recipient], body=email.body,
+                       html=_html_document(email.html) if email.html else None, sender=sender,
+                       reply_to=email.reply_to)
     if email.message_id:
         message.msgId = email.message_id
     return message
+
+
+class _Message(flask_mail.Message):
+    """Flask-Mail's message, except that text with an HTML alternative is a multipart/alternative message itself
+    (Flask-Mail wraps it in a multipart/mixed, meant for attachments, which these emails never have)."""
+
+    def _message(self):
+        message = super()._message()
+        if not self.alts or self.attachments:
+            return message
+        [alternative] = message.get_payload()
+        for name, value in message.items():
+            if name.lower() not in ("content-type", "mime-version"):
+                alternative[name] = value
+        return alternative
+
+
+def _html_document(fragment: str) -> str:
+    return f'<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n{fragment}</body></html>\n'
 
 
 class _Connection(flask_mail.Connection):

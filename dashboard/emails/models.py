@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.database import CustomerOwned, TimestampMixin, UTCDateTime, utcnow
@@ -22,6 +22,8 @@ class EmailTemplate(CustomerOwned, TimestampMixin, db.Model):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id", ondelete="CASCADE"), index=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.agent_id", ondelete="CASCADE"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The body is also sent as HTML rendered from Markdown (multipart/alternative, the text part unchanged).
+    send_html: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class EmailLog(CustomerOwned, db.Model):

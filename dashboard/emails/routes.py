@@ -12,6 +12,7 @@ from dashboard.emails.forms import EmailTemplateForm, TestEmailForm
 from dashboard.emails.mail_gateway import MailError
 from dashboard.emails.models import EmailLog, EmailTemplate
 from dashboard.emails.operations import LOG_STATUSES, PLACEHOLDERS, log_page, save_template, templates_with_agents
+from dashboard.emails.preview import preview_of
 from dashboard.emails.sending import retry_failed, send_test_email
 from dashboard.extensions import db, limiter
 from dashboard.fragments import render_page_or_fragment, wants_fragment
@@ -51,7 +52,8 @@ def _form(template: EmailTemplate | None = None) -> EmailTemplateForm:
 def _save(template: EmailTemplate, form: EmailTemplateForm):
     save_template(template, email_subject=form.email_subject.data.strip(), sender_email=form.sender_email.data,
                   agent_id=form.agent_id.data or None, email_body=form.email_body.data,
-                  is_active=form.is_active.data, customer_id=current_customer.customer_id)
+                  is_active=form.is_active.data, send_html=form.send_html.data,
+                  customer_id=current_customer.customer_id)
     db.session.commit()
 
 
@@ -67,8 +69,8 @@ def new_template():
         _save(EmailTemplate(), form)
         flash("Email template created.", "success")
         return redirect(url_for("emails.index"))
-    return render_template("emails/edit.html", form=form, template=None, placeholders=PLACEHOLDERS), \
-        422 if form.errors else 200
+    return render_template("emails/edit.html", form=form, template=None, placeholders=PLACEHOLDERS,
+                           preview=preview_of(form.data, current_customer.customer_id)), 422 if form.errors else 200
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
@@ -80,8 +82,15 @@ def edit_template(template_id: int):
         flash("Email template saved.", "success")
         return redirect(url_for("emails.index"))
     return render_template("emails/edit.html", form=form, template=template, placeholders=PLACEHOLDERS,
+                           preview=preview_of(form.data, current_customer.customer_id),
                            test_form=TestEmailForm(formdata=None), test_lock=_send_lock()), \
         422 if form.errors else 200
+
+
+@bp.post("/templates/preview")
+def preview_template():
+    """The preview of the form as typed (subject and body with sample values), for HTMX; nothing is saved."""
+    return render_template("emails/_preview.html", preview=preview_of(request.form, current_customer.customer_id))
 
 
 def _send_lock() -> str | None:

@@ -15,6 +15,7 @@ from dashboard.billing.entitlements import NotEntitled, require
 from dashboard.conversations.models import Analysis, Conversation
 from dashboard.database import utcnow
 from dashboard.emails import mail_gateway
+from dashboard.emails.formatting import escape_markdown, markdown_to_html
 from dashboard.emails.models import EmailLog, EmailTemplate
 from dashboard.emails.operations import PLACEHOLDER_PATTERN
 from dashboard.extensions import db
@@ -33,7 +34,8 @@ UNDER_WAY_OR_SENT = (*PENDING, "sent")
 @dataclass(frozen=True)
 class RenderedEmail:
     subject: str
-    body: str
+    body: str  # text/plain
+    html: str | None = None  # the HTML alternative, for a template with send_html
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -47,7 +49,11 @@ def fill(text: str, values: dict[str, str]) -> str:
 def render_with(template: EmailTemplate, values: dict[str, str]) -> RenderedEmail:
     # A subject is one header line: line breaks in a value become spaces.
     subject = " ".join(fill(template.email_subject, values).split())
-    return RenderedEmail(subject, fill(template.email_body, values))
+    html = None
+    if template.send_html:
+        escaped = {name: escape_markdown(value) for name, value in values.items()}
+        html = markdown_to_html(fill(template.email_body, escaped))
+    return RenderedEmail(subject, fill(template.email_body, values), html)
 
 
 def placeholder_values(conversation: Conversation) -> dict[str, str]:
@@ -176,7 +182,7 @@ def _outgoing(entry: EmailLog) -> mail_gateway.OutgoingEmail | None:
     rendered = render_with(template, values)
     return mail_gateway.OutgoingEmail(entry.recipient_email, rendered.subject, rendered.body,
                                       reply_to=template.sender_email, sender_name=values["business_name"],
-                                      message_id=entry.message_id)
+                                      message_id=entry.message_id, html=rendered.html)
 
 
 def retry_failed(entry: EmailLog) -> bool:
@@ -191,9 +197,10 @@ def retry_failed(entry: EmailLog) -> bool:
     return True
 
 
-def sample_values(template: EmailTemplate, customer_id: int) -> dict[str, str]:
-    """What a test email fills the placeholders with: made-up visitor and summary, the real names."""
-    agent_name = db.session.scalar(select(Agent.name).where(Agent.agent_id == template.agent_id))
+def sample_values(agent_id: int | None, customer_id: int) -> dict[str, str]:
+    """What a test email and the preview fill the placeholders with: made-up visitor and summary, the real names."""
+    agent_name = db.session.scalar(select(Agent.name).where(Agent.agent_id == agent_id,
+                                                           Agent.customer_id == customer_id)) if agent_id else None
     return {
         "visitor_name": SAMPLE_VISITOR_NAME,
         "call_summary": SAMPLE_CALL_SUMMARY,
@@ -209,7 +216,8 @@ def send_test_email(template: EmailTemplate, customer_id: int, address: str) -> 
     Raises NotEntitled without follow-up emails in the plan, MailError when sending fails.
     """
     require(customer_id, "send_emails")
-    values = sample_values(template, customer_id)
+    values = sample_values(template.agent_id, customer_id)
     rendered = render_with(template, values)
     return mail_gateway.send(mail_gateway.OutgoingEmail(address, f"[Test] {rendered.subject}", rendered.body,
-                                                 reply_to=template.sender_email, sender_name=values["business_name"]))
+                                                        reply_to=template.sender_email, html=rendered.html,
+                                                        sender_name=values["business_name"]))

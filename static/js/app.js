@@ -89,3 +89,24 @@ function lockForRole(root) {
 }
 document.addEventListener("DOMContentLoaded", () => lockForRole(null));
 document.addEventListener("htmx:load", (event) => lockForRole(event.target));
+
+// Email templates: a placeholder button inserts its text at the cursor of the subject or body field last used
+// (the body when neither was), then tells the form it changed, so the preview follows.
+let placeholderTarget = null;
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("[data-placeholder-target]")) placeholderTarget = event.target;
+});
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-insert-placeholder]");
+  if (!button) return;
+  const form = button.closest("form");
+  const field = placeholderTarget && form.contains(placeholderTarget) ? placeholderTarget
+    : form.querySelector("textarea[data-placeholder-target]");
+  if (!field || field.disabled) return;
+  const text = button.dataset.insertPlaceholder;
+  const start = field.selectionStart ?? field.value.length;
+  const end = field.selectionEnd ?? start;
+  field.setRangeText(text, start, end, "end");
+  field.focus();
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+});
