@@ -1,7 +1,7 @@
 """The conversations list: filters, full-text search and keyset pages, as a page or its HTMX fragments."""
 from flask import render_template, request
 
-from dashboard.conversations import bp, search
+from dashboard.conversations import bp, search, snippets
 from dashboard.conversations.forms import ConversationFilterForm
 from dashboard.fragments import render_page_or_fragment
 from dashboard.tenancy import current_customer
@@ -24,7 +24,8 @@ def index():
         # is fetched by the page afterwards (see count()); "Load more" only appends rows.
         if first_page and not form.filters().q:
             total = search.count(current_customer.customer_id, form.filters())
-    context = {"form": form, "result": result, "total": total, "first_page": first_page,
+    passages = snippets.passages((row[0].session_id for row in result.rows), form.q.data) if result else {}
+    context = {"form": form, "result": result, "total": total, "first_page": first_page, "passages": passages,
                "count_cap": search.COUNT_CAP, "any_filter": bool(form.query_args())}
     return render_page_or_fragment(
         "conversations/index.html", {"load-more": "conversations/_rows.html", "results": "conversations/_results.html"},

@@ -47,9 +47,13 @@ def _matching_sessions(q: str):
 def _fts5_matches(q: str):
     """SQLite: the ids of the messages whose words match `q`, from the FTS5 table (rowid = message_id).
     Each word becomes a quoted string, so nothing the user types is read as query syntax."""
-    terms = " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
     return text("SELECT rowid AS message_id FROM message_fts WHERE message_fts MATCH :terms").bindparams(
-        terms=terms).columns(message_id=Integer)
+        terms=fts5_query(q)).columns(message_id=Integer)
+
+
+def fts5_query(q: str) -> str:
+    """SQLite: `q` as an FTS5 query, each word a quoted string (every word must match)."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
 
 
 def conditions(customer_id: int, filters: Filters) -> list:

@@ -110,3 +110,41 @@ document.addEventListener("click", (event) => {
   field.focus();
   field.dispatchEvent(new Event("input", { bubbles: true }));
 });
+
+// A filter panel that folds on a phone (<form data-filter-panel>): its button opens it and counts the filters in use.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest("[data-filters-toggle]");
+  if (!toggle) return;
+  const form = toggle.closest("[data-filter-panel]");
+  form.classList.toggle("filters-open");
+  toggle.setAttribute("aria-expanded", form.classList.contains("filters-open"));
+});
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("[data-filter-panel]");
+  const count = form && form.querySelector("[data-filter-count]");
+  if (!count) return;
+  const fields = form.querySelectorAll(".filter-panel select, .filter-panel input:not([type=hidden])");
+  count.textContent = Array.from(fields).filter((field) => (field.type === "checkbox" ? field.checked : field.value)).length;
+});
+
+// While a filter form's request runs, the results it will replace are marked stale (<form data-stale-target="#results">):
+// their count says "Searching…" instead of the previous figure, and the rows dim, until the new results arrive.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("[data-stale-target]");
+  const target = form && document.querySelector(form.dataset.staleTarget);
+  if (!target) return;
+  target.setAttribute("aria-busy", "true");
+  const count = target.querySelector(".result-count");
+  if (count) {
+    count.dataset.previous = count.innerHTML;
+    count.textContent = "Searching…";
+  }
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("[data-stale-target]");
+  const target = form && document.querySelector(form.dataset.staleTarget);
+  if (!target) return;
+  target.removeAttribute("aria-busy");
+  const count = target.querySelector(".result-count[data-previous]");
+  if (count && !event.detail.successful) count.innerHTML = count.dataset.previous;  // nothing new came: keep the old
+});

@@ -1,0 +1,77 @@
+"""The matching passage of each conversation in a page of search results, with the searched words highlighted.
+
+One query for the whole page: on PostgreSQL ts_headline over each conversation's first matching message, on
+SQLite FTS5's snippet(). Both mark the words with two control characters, never HTML: the passage is escaped
+as text and only those marks become <mark> elements, so nothing a visitor wrote reaches the page as markup."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from markupsafe import Markup, escape
+from sqlalchemy import bindparam, func, literal_column, select, text
+
+from dashboard.conversations.models import Message
+from dashboard.conversations.search import fts5_query
+from dashboard.extensions import db
+
+START, STOP = "\x02", "\x03"  # the highlight marks; stripped from the message text first where the database allows
+WORDS = 18  # about how long a passage is
+_MARKS = re.compile(f"([{START}{STOP}])")
+
+
+def passages(session_ids: Iterable[int], q: str | None) -> dict[int, Markup]:
+    """{conversation id: its first matching message's passage, as safe HTML with <mark>ed words}."""
+    ids = list(session_ids)
+    if not q or not q.strip() or not ids:
+        return {}
+    if db.engine.dialect.name == "postgresql":
+        rows = db.session.execute(_postgresql(ids, q)).all()
+    else:
+        rows = db.session.execute(_SQLITE, {"terms": fts5_query(q), "ids": ids, "words": WORDS}).all()
+    return {session_id: highlighted(raw) for session_id, raw in rows if raw}
+
+
+def _postgresql(ids: list[int], q: str):
+    """message.content_tsv (GIN-indexed, see search._matching_sessions) ANDed with the page's conversations' messages:
+    about 2 ms for a page of 50 at 17k conversations and 330k messages."""
+    english = literal_column("'english'")
+    query = func.websearch_to_tsquery(english, q)
+    first = (
+        select(Message.session_id, Message.content)
+        .where(Message.session_id.in_(ids), literal_column("message.content_tsv").op("@@")(query))
+        .order_by(Message.session_id, Message.message_id)
+        .distinct(Message.session_id)
+        .subquery()
+    )
+    options = f"StartSel={START}, StopSel={STOP}, MaxWords={WORDS}, MinWords={WORDS // 2}, MaxFragments=1"
+    content = func.replace(func.replace(first.c.content, START, ""), STOP, "")
+    return select(first.c.session_id, func.ts_headline(english, content, query, options))
+
+
+# The first matching message of each conversation of the page (rowid = message_id), then its snippet(): FTS5's
+# auxiliary functions work only in the query that MATCHes, not beside a window or an aggregate.
+_SQLITE = text(
+    "SELECT message.session_id, snippet(message_fts, 0, char(2), char(3), '…', :words)"
+    " FROM message JOIN message_fts ON message_fts.rowid = message.message_id"
+    " WHERE message_fts MATCH :terms AND message.message_id IN ("
+    "  SELECT min(message.message_id) FROM message JOIN message_fts ON message_fts.rowid = message.message_id"
+    "  WHERE message.session_id IN :ids AND message_fts MATCH :terms GROUP BY message.session_id)"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def highlighted(raw: str) -> Markup:
+    """Text with START/STOP marks as HTML: everything escaped, each marked run in <mark> (unpaired marks dropped)."""
+    html, open_ = [], False
+    for piece in _MARKS.split(raw):
+        if piece == START and not open_:
+            html.append("<mark>")
+            open_ = True
+        elif piece == STOP and open_:
+            html.append("</mark>")
+            open_ = False
+        elif piece and piece not in (START, STOP):
+            html.append(str(escape(piece)))
+    if open_:
+        html.append("</mark>")
+    return Markup("".join(html))
