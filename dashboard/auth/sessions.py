@@ -9,7 +9,7 @@ from flask import current_app, g, has_request_context, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
 
-from dashboard.auth.models import Customer, LoginSession, Member
+from dashboard.auth.models import Customer, LoginSession, Member, PasswordReset
 from dashboard.database import utcnow
 from dashboard.extensions import db
 
@@ -48,13 +48,16 @@ def _expired(login: LoginSession) -> bool:
 
 
 def purge_login_sessions() -> int:
-    """Delete sign-ins that can no longer be used (revoked, idle too long or too old); returns how many."""
+    """Delete sign-ins that can no longer be used (revoked, idle too long or too old), and reset links expired a day
+    ago; returns how many sign-ins."""
     now = utcnow()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
     result = db.session.execute(delete(LoginSession).where(
         LoginSession.revoked_at.is_not(None) | (LoginSession.last_seen_at < now - idle)
         | (LoginSession.created_at < now - absolute)))
+    # Forgotten-password links past their hour are of no use either (kept a day, for whoever looks into one).
+    db.session.execute(delete(PasswordReset).where(PasswordReset.expires_at < now - timedelta(days=1)))
     db.session.commit()
     return result.rowcount
 

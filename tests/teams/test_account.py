@@ -170,3 +170,14 @@ def test_forms_say_what_to_do(app, db):
 def test_reset_requests_are_counted_through_an_index():
     indexes = {tuple(index.columns.keys()) for index in PasswordReset.__table__.indexes}
     assert ("member_id", "created_at") in indexes
+
+
+def test_purge_deletes_reset_links_a_day_past_their_hour(app, db, customer, smtp):
+    owner = owner_member(customer)
+    app.test_client().post("/password/forgot", data={"email": owner.email})
+    app.test_client().post("/password/forgot", data={"email": owner.email})
+    old, fresh = db.session.scalars(select(PasswordReset).order_by(PasswordReset.password_reset_id)).all()
+    old.expires_at = utcnow() - timedelta(days=1, minutes=1)
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["purge-sessions"]).exit_code == 0
+    assert list(db.session.scalars(select(PasswordReset.password_reset_id))) == [fresh.password_reset_id]
