@@ -130,6 +130,8 @@ def test_changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     assert "1 other sign-in ended" in here.get("/settings/account").get_data(as_text=True)  # this session stays
     assert elsewhere.get("/agents/").status_code == 302  # the other one ended
     assert {"password.changed", "member.updated"} <= set(_kinds(customer))
+    logged = here.get("/settings/audit?kind=password")
+    assert logged.status_code == 200 and "password.changed" in logged.get_data(as_text=True)
 
 
 def test_the_sessions_list_and_signing_out_one_or_everywhere_else(app, db, customer):
