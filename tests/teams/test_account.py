@@ -184,3 +184,22 @@ def test_purge_deletes_reset_links_a_day_past_their_hour(app, db, customer, smtp
     db.session.commit()
     assert app.test_cli_runner().invoke(args=["purge-sessions"]).exit_code == 0
     assert list(db.session.scalars(select(PasswordReset.password_reset_id))) == [fresh.password_reset_id]
+
+
+def test_the_account_page_reads_the_sessions_in_constant_queries(app, db, customer):
+    from tests.querycount import counting_queries
+
+    owner = owner_member(customer)
+    client = member_client(app, owner)
+
+    def count() -> int:
+        with counting_queries() as statements:
+            assert client.get("/settings/account").status_code == 200
+        return len(statements)
+
+    few = count()
+    assert few > 0
+    for _ in range(10):
+        factories.make_login_session(customer, owner)
+    db.session.commit()
+    assert count() == few
