@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         webhooks_out.bp,        # /settings/webhooks: outgoing webhook endpoints and their deliveries
         onboarding.bp,          # /onboarding: profile → plan → first agent
         teams.bp,               # /settings/members, /settings/audit, /invitations/<token>: members, roles, audit log
+        teams.account_bp,       # /settings/account, /password/forgot, /password/reset/<token>: a member's own account
         api.bp,                 # /api/v1: the JSON API (API keys)
         api.docs_bp,            # /api/v1/openapi.json and /api/docs: the published contract (no key)
         core.bp,                # /, /healthz, /readyz, /metrics

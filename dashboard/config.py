@@ -171,6 +171,7 @@ def load_config(instance_path: Path) -> dict:
         "COGNITO_SCOPE": os.environ.get("COGNITO_SCOPE") or "openid email profile",
         "LOCAL_LOGIN_ENABLED": _bool("LOCAL_LOGIN_ENABLED", True),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute",
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT") or "5 per 15 minutes",
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,

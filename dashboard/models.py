@@ -2,7 +2,7 @@
 from dashboard.agents.models import Agent, CustomTool, KnowledgeSource, Prompt, PromptTemplate
 from dashboard.analytics.models import AnalyticsEntry, DailyRollup, LabelRollup
 from dashboard.api.models import IdempotencyKey
-from dashboard.auth.models import ApiKey, AuditEvent, Customer, Invitation, LoginSession, Member
+from dashboard.auth.models import ApiKey, AuditEvent, Customer, Invitation, LoginSession, Member, PasswordReset
 from dashboard.billing.models import Contract, Plan, PlanAccess, StripeEvent
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
 from dashboard.crm.models import (
@@ -27,7 +27,7 @@ ID_ARGUMENTS.update({
     "lead_id": Lead, "service_id": Service, "match_id": ServiceMatch, "contract_id": Contract, "key_id": ApiKey,
     "endpoint_id": WebhookEndpoint, "delivery_id": WebhookDelivery, "member_id": Member,
     "invitation_id": Invitation, "interaction_id": Interaction, "analysis_id": BusinessAnalysis,
-    "assignment_id": AgentAssignment,
+    "assignment_id": AgentAssignment, "login_session_id": LoginSession,
 })
 
 __all__ = [
@@ -37,4 +37,5 @@ __all__ = [
     "ThirdPartyApp", "ThirdPartyOAuth", "Visitor", "Job", "IdempotencyKey",
     "WebhookDelivery", "WebhookEndpoint", "AnalyticsEntry", "DailyRollup", "LabelRollup", "Interaction",
     "BusinessAnalysis", "AgentAssignment", "ServicePrice", "AuditEvent", "Invitation", "Member",
+    "PasswordReset",
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, has_request_context
@@ -43,7 +44,49 @@ def _duration(seconds: int | None) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
 
 
+def _decimal(value) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
+def number(value, places: int = 1) -> str:
+    """The one way a figure is shown: thousands separated, whole numbers without decimals ("3,500"), others with
+    at most `places` ("12.5"); "—" for none. Text that is not a number is shown as it is."""
+    figure = _decimal(value)
+    if figure is None:
+        return "—" if value is None or value == "" else str(value)
+    rounded = figure.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if places else \
+        figure.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        return f"{int(rounded):,}"
+    return f"{rounded:,.{places}f}".rstrip("0")
+
+
+def money(value, per: str | None = None) -> str:
+    """The one way an amount in dollars is shown: "$149", "$3,500", "$149.50" (cents only when there are some),
+    "−$20"; with `per` ("month", "year") "$149/month"; "—" for none. Text that is not an amount is shown as it is."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—" if value is None or value == "" else str(value)
+    cents = abs(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"${int(cents):,}" if cents == cents.to_integral_value() else f"${cents:,.2f}"
+    return ("−" if amount < 0 and cents else "") + text + (f"/{per}" if per else "")
+
+
+def cadence_unit(cadence: str | None) -> str:
+    """What a plan's price is per: "year" for yearly plans, else "month"."""
+    return "year" if cadence == "yearly" else "month"
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(number, "number")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(cadence_unit, "per")
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_date, "date")
     app.add_template_filter(_duration, "duration")

@@ -23,6 +23,7 @@ from dashboard.models import (
     Invitation,
     KnowledgeSource,
     Lead,
+    LoginSession,
     Member,
     Message,
     Plan,
@@ -273,3 +274,14 @@ def make_webhook_delivery(customer: Customer, endpoint=None):
     return _save(WebhookDelivery(webhook_endpoint_id=endpoint.webhook_endpoint_id, event_id="evt_test",
                                  event_type="ping", payload={"id": "evt_test", "type": "ping"}, attempts=0,
                                  status="pending"))
+
+
+def make_login_session(customer: Customer, member: Member | None = None) -> LoginSession:
+    """A live sign-in of `member` (the business's first member by default), from a browser nobody holds."""
+    import secrets
+
+    member = member or db.session.scalars(db.select(Member).where(Member.customer_id == customer.customer_id)
+                                          .order_by(Member.member_id)).first()
+    return _save(LoginSession(customer_id=customer.customer_id, member_id=member.member_id,
+                              token_hash=secrets.token_hex(32), user_agent="Mozilla/5.0 (X11; Linux) Firefox/127.0",
+                              ip_address="198.51.100.7"))

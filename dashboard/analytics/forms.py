@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from dashboard.analytics.operations import MAX_DAYS, Scope, today
+from dashboard.forms import Form
 
 PERIODS = (7, 30, 90)
 CUSTOM = "custom"
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     class Meta:
         csrf = False  # a GET report changes nothing
 

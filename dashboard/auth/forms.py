@@ -2,12 +2,13 @@
 from zoneinfo import available_timezones
 
 import phonenumbers
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from dashboard.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=255)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
@@ -27,7 +28,7 @@ def e164_phone(form, field):
 TIME_ZONES = ["UTC", *sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField("Business name", filters=[lambda v: v.strip() if v else v],
                        validators=[DataRequired(), Length(min=2, max=255)])
     email = EmailField("Contact email", filters=[lambda v: v.strip().lower() if v else v],
@@ -36,6 +37,6 @@ class ProfileForm(FlaskForm):
     time_zone = SelectField("Time zone", default="UTC", choices=TIME_ZONES)
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(Form):
     name = StringField("Key name", filters=[lambda v: v.strip() if v else v],
                        validators=[DataRequired(), Length(max=100)])

@@ -40,8 +40,11 @@ class Customer(CustomerOwned, TimestampMixin, UserMixin, db.Model):
 Index("uq_customer_name_lower", func.lower(Customer.name), unique=True)
 
 
-class LoginSession(db.Model):
-    """A server-side record of one signed-in browser, so logout can revoke a copied cookie."""
+class LoginSession(CustomerOwned, db.Model):
+    """A server-side record of one signed-in browser, so logout can revoke a copied cookie.
+
+    Its member sees it under Settings → Your account (device, address, started, last seen) and can end it.
+    """
 
     __tablename__ = "login_session"
 
@@ -53,6 +56,28 @@ class LoginSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the member sees to tell their sign-ins apart (the browser's User-Agent, cut to 255, and its address).
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+
+
+class PasswordReset(CustomerOwned, db.Model):
+    """A "forgot password" link: works once, for an hour. The link's token is an HMAC of the row's id under
+    SECRET_KEY; only its SHA-256 is stored, so neither this table nor the job table holds a working link."""
+
+    __tablename__ = "password_reset"
+
+    password_reset_id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.customer_id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.member_id", ondelete="CASCADE"))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# A member's recent requests are counted (at most a few links an hour) and their open links ended together.
+Index("ix_password_reset_member_created", PasswordReset.member_id, PasswordReset.created_at)
 
 
 class ApiKey(CustomerOwned, db.Model):

@@ -29,6 +29,7 @@ AREAS = {
     "members": "members",
     "audit": "the audit log",
     "ownership": "ownership",
+    "account": "your own account",
 }
 
 BLUEPRINTS = {
@@ -43,6 +44,7 @@ BLUEPRINTS = {
     "onboarding": "billing",
     "webhooks_out": "webhooks",
     "api_docs": "home",  # the API's reference and OpenAPI document
+    "account": "account",  # each member's own password and sign-ins
 }
 
 # endpoint -> (area, access); access None means "by the method" (GET reads, anything else writes).
@@ -111,9 +113,9 @@ ROLE_ACCESS: dict[str, dict[str, str]] = {
     "owner": dict(_EVERY_AREA),
     "admin": {area: WRITE for area in AREAS if area != "ownership"},
     "editor": {"home": READ, "agents": WRITE, "emails": WRITE, "leads": WRITE, "ingest": WRITE,
-               "conversations": READ, "analytics": READ, "settings": READ},
+               "conversations": READ, "analytics": READ, "settings": READ, "account": WRITE},
     "viewer": {"home": READ, "agents": READ, "emails": READ, "leads": READ, "conversations": READ,
-               "analytics": READ, "settings": READ},
+               "analytics": READ, "settings": READ, "account": WRITE},
 }
 # A member with transcripts hidden sees analytics, never message content.
 TRANSCRIPT_AREAS = {"conversations"}

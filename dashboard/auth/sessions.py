@@ -5,11 +5,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, g, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
 
-from dashboard.auth.models import Customer, LoginSession, Member
+from dashboard.auth.models import Customer, LoginSession, Member, PasswordReset
 from dashboard.database import utcnow
 from dashboard.extensions import db
 
@@ -26,7 +26,10 @@ def _hash(token: str) -> str:
 def start_login_session(member: Member) -> str:
     """Record a new sign-in; returns the token the browser keeps (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(customer_id=member.customer_id, member_id=member.member_id, token_hash=_hash(token)))
+    agent = (request.user_agent.string or None) if has_request_context() else None
+    address = request.remote_addr if has_request_context() else None
+    db.session.add(LoginSession(customer_id=member.customer_id, member_id=member.member_id, token_hash=_hash(token),
+                                user_agent=agent[:255] if agent else None, ip_address=address))
     db.session.flush()
     return token
 
@@ -45,13 +48,16 @@ def _expired(login: LoginSession) -> bool:
 
 
 def purge_login_sessions() -> int:
-    """Delete sign-ins that can no longer be used (revoked, idle too long or too old); returns how many."""
+    """Delete sign-ins that can no longer be used (revoked, idle too long or too old), and reset links expired a day
+    ago; returns how many sign-ins."""
     now = utcnow()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
     result = db.session.execute(delete(LoginSession).where(
         LoginSession.revoked_at.is_not(None) | (LoginSession.last_seen_at < now - idle)
         | (LoginSession.created_at < now - absolute)))
+    # Forgotten-password links past their hour are of no use either (kept a day, for whoever looks into one).
+    db.session.execute(delete(PasswordReset).where(PasswordReset.expires_at < now - timedelta(days=1)))
     db.session.commit()
     return result.rowcount
 
@@ -87,11 +93,29 @@ def end_login_session(token: str | None) -> None:
     db.session.commit()
 
 
-def end_member_sessions(member_id: int) -> int:
-    """Revoke every live sign-in of a member (its role changed, or it was removed); the next request is signed out."""
-    result = db.session.execute(update(LoginSession).where(
-        LoginSession.member_id == member_id, LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
-    return result.rowcount
+def end_member_sessions(member_id: int, keep: int | None = None) -> int:
+    """Revoke every live sign-in of a member (its role changed, or it was removed; or, with `keep`, every one but
+    that one: its password changed); the next request of each is signed out. Returns how many ended."""
+    ending = update(LoginSession).where(LoginSession.member_id == member_id, LoginSession.revoked_at.is_(None))
+    if keep is not None:
+        ending = ending.where(LoginSession.login_session_id != keep)
+    return db.session.execute(ending.values(revoked_at=utcnow())).rowcount
+
+
+def current_login_session() -> LoginSession | None:
+    """This browser's sign-in (None when signed out)."""
+    return _find(session.get(TOKEN_KEY))
+
+
+def live_sessions(member_id: int, limit: int = 50) -> list[LoginSession]:
+    """A member's sign-ins that still work (not ended, idle or too old), most recently seen first."""
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+    return list(db.session.scalars(select(LoginSession).where(
+        LoginSession.member_id == member_id, LoginSession.revoked_at.is_(None),
+        LoginSession.last_seen_at >= now - idle, LoginSession.created_at >= now - absolute)
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.login_session_id.desc()).limit(limit)))
 
 
 def sign_in(member: Member) -> Customer:
@@ -111,3 +135,20 @@ def sign_out() -> None:
     end_login_session(session.get(TOKEN_KEY))
     logout_user()
     session.clear()
+
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Chromium/", "Chromium"), ("Safari/", "Safari"))
+_SYSTEMS = (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def device_name(user_agent: str | None) -> str:
+    """"Chrome on macOS" from a User-Agent, for people telling their sign-ins apart; "Unknown device" without one."""
+    if not user_agent:
+        return "Unknown device"
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or user_agent[:60]

@@ -1,10 +1,11 @@
 """Forms for the billing pages: the cadence switch and the Checkout return's query string."""
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from dashboard.forms import Form
 
-class QueryForm(FlaskForm):
+
+class QueryForm(Form):
     """Read from the query string, so no CSRF token: nothing here changes state."""
 
     class Meta:

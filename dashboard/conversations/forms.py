@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectChoice, SelectField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from dashboard.conversations import sentiment
 from dashboard.conversations.analysis import taxonomy
 from dashboard.conversations.search import ORDER, Filters
+from dashboard.forms import Form
 from dashboard.pagination import InvalidCursor, decode_cursor
 from dashboard.templating import customer_zone
 
@@ -26,7 +26,7 @@ def _choices(anything: str, options: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice("", anything)] + [SelectChoice(value, label) for value, label in options.items()]
 
 
-class ConversationFilterForm(FlaskForm):
+class ConversationFilterForm(Form):
     class Meta:
         csrf = False  # a GET search changes nothing
 

@@ -2,12 +2,12 @@
 checked by the same JSON Schemas and rules as the API, each problem shown beside its field."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from dashboard.crm.operations import duplicate_email, range_problems
 from dashboard.crm.schemas import CONTACT_TIMES, LEAD_CREATE, SERVICE, SERVICE_LEVELS, STATUSES
 from dashboard.errors import field_problem, schema_problems
+from dashboard.forms import Form
 
 _levels = [SelectChoice("", "—")] + [SelectChoice(level, level.title()) for level in SERVICE_LEVELS]
 _statuses = [SelectChoice(s, s.title()) for s in STATUSES]
@@ -32,7 +32,7 @@ INTEGERS = {"score", "duration"}
 NUMBERS = {"price_min", "price_max", "price"}
 
 
-class LeadForm(FlaskForm):
+class LeadForm(Form):
     first_name = StringField("First name")
     last_name = StringField("Last name")
     email = StringField("Email")
@@ -49,7 +49,7 @@ class LeadForm(FlaskForm):
                                          choices=[SelectChoice("", "—")] + [SelectChoice(t, t.title()) for t in CONTACT_TIMES], default="")
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     type = StringField("Type", description="e.g. consulting")
     status = SelectField("Status", choices=_statuses, default="active")
     price = StringField("Price")
@@ -101,7 +101,7 @@ def service_problems(document: dict) -> list[dict]:
     return schema_problems(SERVICE, document)
 
 
-def show_problems(form: FlaskForm, fields: dict, problems: list[dict]) -> None:
+def show_problems(form: Form, fields: dict, problems: list[dict]) -> None:
     """Put each problem beside the form field whose value it is about (else at the top of the form)."""
     by_pointer = {pointer: name for name, pointer in fields.items()}
     form.form_errors = []

@@ -1,12 +1,12 @@
 """The email template form."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from dashboard.emails.operations import PLACEHOLDER_PATTERN, PLACEHOLDERS
+from dashboard.forms import Form
 
 
-class EmailTemplateForm(FlaskForm):
+class EmailTemplateForm(Form):
     email_subject = StringField("Subject", validators=[DataRequired(), Length(max=500)])
     sender_email = EmailField("Sender address", validators=[DataRequired(), Email(), Length(max=255)])
     agent_id = SelectField("Sent by agent", coerce=int, validate_choice=True)
@@ -23,7 +23,7 @@ class EmailTemplateForm(FlaskForm):
             )
 
 
-class TestEmailForm(FlaskForm):
+class TestEmailForm(Form):
     """Where to send a template filled with sample values."""
 
     address = EmailField("Send a test to", validators=[DataRequired(), Email(), Length(max=255)])

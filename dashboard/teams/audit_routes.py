@@ -19,7 +19,8 @@ from dashboard.tenancy import current_customer
 
 ORDER = (AuditEvent.created_at, AuditEvent.audit_event_id)  # newest first
 PAGE = 50
-KINDS = sorted(set(audit.AUDITED.values()) | {"export"})
+# Besides row changes: exports, and a member's own password and sign-ins (Settings → Your account).
+KINDS = sorted(set(audit.AUDITED.values()) | {"export", "password", "session"})
 COLUMNS = ["time", "who", "actor_kind", "address", "kind", "subject", "changes"]
 
 

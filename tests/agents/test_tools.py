@@ -47,7 +47,7 @@ BAD_TOOLS = [
     ({"name": "has spaces"}, "Use 1–64 letters, digits, _ or - (no spaces)."),
     ({"name": "x" * 65}, "Use 1–64 letters"),
     ({"name": ""}, "Give the tool a name."),
-    ({"http_method": "TRACE"}, "Not a valid choice"),
+    ({"http_method": "TRACE"}, "Choose one of the options offered"),
     ({"url": "http://93.184.215.14/orders/{order_id}"}, "Use an https:// URL."),
     ({"url": "https://127.0.0.1/orders/{order_id}"}, "loopback address"),
     ({"url": "https://169.254.169.254/latest/{order_id}"}, "cloud metadata address"),

@@ -86,7 +86,7 @@ def test_the_billing_page_shows_plan_period_usage_and_what_is_missing(login_as, 
 
     page = login_as(customer).get("/billing/").get_data(as_text=True)
 
-    assert "Starter Monthly" in page and "$49.00" in page
+    assert "Starter Monthly" in page and "$49<span>/month" in page and "$49.00" not in page
     assert contract.expiry_date.strftime("%b %d, %Y") in page and "Ends on" in page
     assert '<div class="meter meter-warn">' in page and "84 of 100" in page and "84% used" in page
     assert "At this pace you reach the limit on" in page

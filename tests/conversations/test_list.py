@@ -166,9 +166,9 @@ def test_invalid_filters_are_422_with_a_message(login_as, customer):
     agent = factories.make_agent(factories.make_customer())
     db.session.commit()
     client = login_as(customer)
-    for query, message in [("start=yesterday", "Not a valid date"),
+    for query, message in [("start=yesterday", "Enter a date for"),
                            ("start=2026-05-02&end=2026-05-01", "end date is before the start date"),
-                           (f"agent={agent.agent_id}", "Not a valid choice"),
+                           (f"agent={agent.agent_id}", "Choose one of the options offered"),
                            ("cursor=abc", "page link is not valid")]:
         response = client.get(f"/conversations/?{query}")
         assert response.status_code == 422, query

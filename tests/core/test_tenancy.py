@@ -27,6 +27,7 @@ OWNED = {
     "delivery_id": lambda other: factories.make_webhook_delivery(other).webhook_delivery_id,
     "member_id": lambda other: factories.make_member(other).member_id,
     "invitation_id": lambda other: factories.make_invitation(other).invitation_id,
+    "login_session_id": lambda other: factories.make_login_session(other).login_session_id,
 }
 # Arguments that name shared catalog rows, not a customer's: nothing to protect.
 SHARED = {"filename", "plan_id", "app_slug", "prompt_id", "voice_id"}

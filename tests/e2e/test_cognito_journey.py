@@ -93,7 +93,7 @@ def test_a_new_business_signs_in_with_cognito_onboards_and_signs_out(page, cogni
     page.click("nav >> text=Settings")
     page.click("button:has-text('Create key')")  # no name: the error is swapped in next to the field
     page.wait_for_selector("#api-keys .field.has-error")
-    assert "This field is required." in page.inner_text("#api-keys")
+    assert "Fill in “" in page.inner_text("#api-keys")
     page.fill("#api-keys input[name=name]", "Zapier")
     page.click("button:has-text('Create key')")
     secret = page.input_value("#new-api-key")

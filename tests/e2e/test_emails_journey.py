@@ -44,7 +44,7 @@ def test_failed_sends_filter_and_a_test_email(app, live_server, page, screenshot
     page.fill("#test-email input[name=address]", "not an address")
     page.click("text=Send test email")
     page.locator("#test-email .error").wait_for()
-    assert "Invalid email address" in page.locator("#test-email .error").inner_text()
+    assert "Enter an email address like name@example.com." in page.locator("#test-email .error").inner_text()
     page.fill("#test-email input[name=address]", "me@mybusiness.example")
     page.click("text=Send test email")
     page.locator("#test-email .flash-success").wait_for()

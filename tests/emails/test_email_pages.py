@@ -34,8 +34,8 @@ def test_invalid_template_is_422_with_messages_and_nothing_saved(login_as, custo
                                                           "agent_id": str(other_agent.agent_id)})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Invalid email address" in html and "Unknown placeholder(s): password" in html
-    assert "Not a valid choice" in html  # another customer's agent is not offered
+    assert "Enter an email address like name@example.com." in html and "Unknown placeholder(s): password" in html
+    assert "Choose one of the options offered" in html  # another customer's agent is not offered
     assert db.session.scalars(select(EmailTemplate)).first() is None
 
 

@@ -50,8 +50,8 @@ def test_saving_the_profile_creates_the_business_and_signs_it_in(signing_up):
     ("phone", "555-0100", "Enter the number with its country code"),
     ("phone", "+1 555 0100", "not a valid phone number"),
     ("phone", "call me maybe", "Enter the number with its country code"),
-    ("email", "not-an-email", "Invalid email address"),
-    ("name", "", "This field is required."),
+    ("email", "not-an-email", "Enter an email address like name@example.com."),
+    ("name", "", "Fill in “"),
 ])
 def test_profile_errors_are_shown_next_to_the_field_and_nothing_is_written(signing_up, field, value, message):
     factories.make_customer(name="Acme Dental", email="front@acme.example")

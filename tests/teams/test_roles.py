@@ -16,12 +16,14 @@ ADMIN_ONLY = ("billing.", "onboarding.", "webhooks_out.", "teams.", "settings.cr
 CONTENT_API = ("api.list_interactions", "api.get_interaction", "api.list_analyses", "api.get_analysis")
 # POSTs that only read (a preview of unsaved settings).
 READ_POSTS = {"agents.preview_widget", "emails.preview_template"}
+# Each member's own password and sign-ins, whatever the role.
+EVERYONE = ("account.",)
 # GETs that change something (an OAuth provider's redirect back stores the connection).
 GET_WRITES = {"integrations.callback"}
 
 
 def expected_allowed(role: str, transcripts_hidden: bool, endpoint: str, method: str) -> bool:
-    if role in ("owner", "admin"):
+    if role in ("owner", "admin") or endpoint.startswith(EVERYONE):
         return True
     if endpoint.startswith(ADMIN_ONLY) or (endpoint.startswith("api.") and "webhook_endpoint" in endpoint):
         return False

@@ -1,12 +1,13 @@
 """Forms of the builder's own sections: an agent's details and its prompt."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from dashboard.forms import Form
 
-class AgentForm(FlaskForm):
+
+class AgentForm(Form):
     name = StringField("Name", validators=[DataRequired("Give the agent a name."), Length(max=100)])
     description = StringField("Description", validators=[Optional(), Length(max=500)])
     brand_info = TextAreaField("Brand information", validators=[Optional(), Length(max=2000)],
@@ -14,7 +15,7 @@ class AgentForm(FlaskForm):
     creates_leads = BooleanField("Add visitors who leave an email or phone number to Leads")
 
 
-class PromptForm(FlaskForm):
+class PromptForm(Form):
     prompt_id = SelectField("Prompt from the library", coerce=int, validate_choice=True)
     prompt_override = TextAreaField("Your own prompt", validators=[Optional(), Length(max=20000)],
                                     description="When filled in, this replaces the library prompt.")

@@ -5,13 +5,13 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from jsonschema import Draft202012Validator, SchemaError
 from jsonschema.exceptions import ValidationError as SchemaValidationError
-from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from dashboard import safe_http
+from dashboard.forms import Form, Subform
 from dashboard.input_guard import HostileInput, load_json
 
 NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
@@ -22,13 +22,13 @@ HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class StaticParamForm(Form):
+class StaticParamForm(Subform):
     name = StringField("Name", validators=[Optional(), Length(max=100)])
     location = SelectField("Location", choices=[SelectChoice(x) for x in LOCATIONS])
     value = StringField("Value", validators=[Optional(), Length(max=2000)])
 
 
-class DynamicParamForm(Form):
+class DynamicParamForm(Subform):
     name = StringField("Name", validators=[Optional(), Length(max=100)])
     location = SelectField("Location", choices=[SelectChoice(x) for x in LOCATIONS])
     schema = TextAreaField("JSON Schema", default='{"type": "string"}', validators=[Length(max=5000)])
@@ -66,7 +66,7 @@ def parse_schema(text: str) -> dict:
     return schema
 
 
-class ToolForm(FlaskForm):
+class ToolForm(Form):
     name = StringField("Name", validators=[
         DataRequired("Give the tool a name."),
         Regexp(NAME_PATTERN, message="Use 1–64 letters, digits, _ or - (no spaces).")],
@@ -168,10 +168,10 @@ def _schema_value(param: dict):
     return check
 
 
-def tool_test_form(tool, formdata=None) -> FlaskForm:
+def tool_test_form(tool, formdata=None) -> Form:
     """A form with one field per dynamic parameter of `tool`."""
 
-    class ToolTestForm(FlaskForm):
+    class ToolTestForm(Form):
         pass
 
     for index, param in enumerate(tool.dynamic_params or []):

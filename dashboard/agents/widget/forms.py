@@ -1,15 +1,15 @@
 """The Widget section's form: bot name, colour, avatar, position, greeting and launcher text."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, URLField
 from wtforms.validators import Length, Optional, Regexp
 
 from dashboard.agents.widget.config import CHANNELS, POSITIONS
+from dashboard.forms import Form
 
 
-class WidgetForm(FlaskForm):
+class WidgetForm(Form):
     channels = SelectField("Visitors can", default="voice",
                            choices=[SelectChoice(key, label) for key, label in CHANNELS.items()])
     bot_name = StringField("Bot name", validators=[Optional(), Length(max=60)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
-from wtforms import EmailField, Form, StringField
+from wtforms import EmailField, StringField
 from wtforms.validators import Email, Length, Optional
 
 from dashboard.access import public
@@ -16,6 +16,7 @@ from dashboard.agents.widget.operations import (
 )
 from dashboard.errors import field_problem, problem
 from dashboard.extensions import csrf, limiter, url_token, url_token_and_address
+from dashboard.forms import Subform
 from dashboard.shared_caching import cacheable
 
 widget_bp = Blueprint("widget", __name__, url_prefix="/widget")
@@ -38,7 +39,7 @@ def _limit(setting: str, default: str):
     return lambda: current_app.config.get(setting, default)
 
 
-class VisitorForm(Form):
+class VisitorForm(Subform):
     """What a visitor may tell the widget before a call (both optional); a plain Form: no session, no CSRF."""
 
     name = StringField("Name", filters=[lambda v: v.strip() if v else v], validators=[Optional(), Length(max=100)])
