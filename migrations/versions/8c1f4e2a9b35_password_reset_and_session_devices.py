@@ -2,7 +2,7 @@
 (Settings → Your account lists a member's signed-in sessions)
 
 Revision ID: 8c1f4e2a9b35
-Revises: 5e8b2d41c9a7
+Revises: a7c3e9f1d2b4
 Create Date: 2026-11-27 05:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '8c1f4e2a9b35'
-down_revision = '5e8b2d41c9a7'
+down_revision = 'a7c3e9f1d2b4'
 branch_labels = None
 depends_on = None
 
