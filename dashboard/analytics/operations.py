@@ -191,13 +191,13 @@ def breakdown(scope: Scope, kind: str) -> list[dict]:
     return breakdowns(scope)[kind]
 
 
-def by_agent(scope: Scope) -> list[dict]:
-    """Per agent, side by side: the figures of each agent's conversations (deleted agents grouped as one)."""
+def by_agent(scope: Scope, agents: list[tuple[int, str]] | None = None) -> list[dict]:
+    """Per agent, side by side: the figures of each agent's conversations (deleted agents grouped as one).
+    `agents`: the customer's (id, name) pairs when the caller already read them (agents_of)."""
     r = DailyRollup
     rows = db.session.execute(
         select(r.agent_id, *_sums()).where(*scope.where(r)).group_by(r.agent_id)).all()
-    names = dict(db.session.execute(select(Agent.agent_id, Agent.name).where(
-        Agent.customer_id == scope.customer_id, Agent.agent_id.in_([row[0] for row in rows]))).all())
+    names = dict(agents if agents is not None else agents_of(scope.customer_id))
     result = [{"agent_id": agent_id, "name": names.get(agent_id) or ("No agent" if not agent_id else "Deleted agent"),
                "deleted": bool(agent_id) and agent_id not in names, "figures": _figures(rest)}
               for agent_id, *rest in rows]
