@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 
 from dashboard.agents.models import Agent
 from dashboard.analytics.models import DailyRollup, LabelRollup
-from dashboard.analytics.rollups import local_day, zone_of
+from dashboard.analytics.rollups import LABEL_KINDS, local_day, zone_of
 from dashboard.database import utcnow
 from dashboard.extensions import db
 
@@ -176,7 +176,8 @@ def breakdowns(scope: Scope) -> dict[str, list[dict]]:
     count = func.sum(r.conversations)
     rows = db.session.execute(
         select(r.kind, r.name, count, func.sum(r.analysed), func.sum(r.sentiment_milli))
-        .where(*scope.where(r)).group_by(r.kind, r.name).having(count > 0)
+        # kind named: the bucket index (customer_id, kind, day, ...) then reads only the period's days
+        .where(*scope.where(r), r.kind.in_(LABEL_KINDS)).group_by(r.kind, r.name).having(count > 0)
         .order_by(r.kind, count.desc(), r.name)
     ).all()
     result: dict[str, list[dict]] = {"intent": [], "category": []}
