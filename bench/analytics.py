@@ -4,13 +4,17 @@ and how both grow between two databases of different sizes.
     DEMO_PASSWORD=… SECRET_KEY=… .venv/bin/python bench/analytics.py SMALL_DATABASE_URL LARGE_DATABASE_URL
 
 Each database must already hold `flask seed-demo --scale N` data (and `flask analytics rebuild`, which seed-demo
-runs). For each database the script starts gunicorn (one sync worker, so requests never queue behind one another)
-and signs in over HTTP like a browser; every page is then requested for real (routing, the sign-in session's
-queries, SQL, rendering, the whole streamed body of an export), timed at the client over loopback. The SQL a
-page runs is recorded once from an in-process request, then replayed on its own connection (each statement
-as sent, in a transaction rolled back afterwards), interleaved with the page requests (and the databases with each other, request by request,
-so a busy machine slows both alike), so "SQL ms" is the database's share of the page. Prints the median of each, their ratio, and per page the growth of the median
-page time from the first database to the second. Not a test: figures vary with the machine.
+runs). For each database the script starts gunicorn (one sync worker, so requests never queue behind one another;
+bench/gunicorn_timing.py's hooks write each request's server wall time and the worker's CPU time to a file this
+script reads) and signs in over HTTP like a browser; every page is then requested for real (routing, the sign-in
+session's queries, SQL, rendering, the whole streamed body of an export). The SQL a page runs is recorded once
+from an in-process request (no outer app context: the sign-in's queries count), then replayed on its own
+connection (each statement as sent, in a transaction rolled back afterwards), interleaved with the page requests
+(and the databases with each other, request by request, so a busy machine slows both alike), so "SQL ms" is the
+database's share of the page. Prints per page the medians of the server's wall and CPU time, the SQL, the
+wall/SQL ratio, the client's time, the number of statements, and the growth of each median from the first
+database to the second. CPU time counts only the server process, so it is the fairer figure on a shared
+machine; wall time includes waiting for the database and for the CPU. Not a test: figures vary with the machine.
 """
 from __future__ import annotations
 
@@ -20,7 +24,9 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,11 +52,14 @@ PAGES = [
 ]
 
 
-def start_server(url: str) -> tuple[subprocess.Popen, str]:
-    env = dict(os.environ, DATABASE_URL=url, WEB_CONCURRENCY="1", GUNICORN_THREADS="1", LOG_LEVEL="WARNING")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-b", "127.0.0.1:0", "-w", "1", "--threads", "1",
-                               "-k", "sync", "--timeout", "300", "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+def start_server(url: str, timings: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn with bench/gunicorn_timing.py's hooks: each request's server wall and CPU time go to `timings`."""
+    env = dict(os.environ, DATABASE_URL=url, WEB_CONCURRENCY="1", GUNICORN_THREADS="1", LOG_LEVEL="WARNING",
+               BENCH_TIMING_FILE=str(timings))
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "bench/gunicorn_timing.py"),
+                               "-b", "127.0.0.1:0", "-w", "1", "--threads", "1", "-k", "sync", "--timeout", "300",
+                               "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
     for line in server.stderr:
         found = re.search(r"Listening at: (http://\S+)", line)
         if found:
@@ -81,13 +90,15 @@ def record_sql(app, password: str, path: str) -> list[tuple[str, object]]:
     def record(_conn, _cursor, statement, parameters, _context, _many):
         statements.append((statement, parameters))
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    with app.app_context():
+        engine = db.engine  # the listener is on the engine; the request below pushes its own app context
+    event.listen(engine, "before_cursor_execute", record)
     try:
         response = client.get(path)
         response.get_data()
         assert response.status_code == 200, (path, response.status_code)
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)
     return statements
 
 
@@ -126,28 +137,60 @@ class Target:
             values = {"today": now.isoformat(), "year_ago": (now - timedelta(days=365)).isoformat(),
                       "week_ago": (now - timedelta(days=6)).isoformat(), "agent": agent}
             self.pages = [(label, path.format(**values)) for label, path in PAGES]
-            self.recorded = {path: record_sql(app, password, path) for _, path in self.pages}
-            db.session.remove()
+        # Outside any app context: each request pushes its own, as in production, so the sign-in's queries
+        # are recorded too (an outer context would share its session's identity map with the requests).
+        self.recorded = {path: record_sql(app, password, path) for _, path in self.pages}
+        with app.app_context():
             db.engine.dispose()
         self.engine = create_engine(url)
         self.title = f"{self.engine.dialect.name}: demo customer {size:,} conversations ({total:,} in all)"
-        self.server, self.base = start_server(url)
+        self.timings = Path(tempfile.mkstemp(prefix="bench-timings-", suffix=".txt")[1])
+        self.server, self.base = start_server(url, self.timings)
         self.browser = sign_in(self.base, password)
-        self.results: dict[str, tuple] = {}
+        self.results: dict[str, Result] = {}
 
-    def once(self, index: int) -> tuple[float, float, int]:
+    def _server_times(self, seen: int) -> tuple[float, float]:
+        """The server's wall and CPU ms of the request just answered (its hook writes them right after the body)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            lines = self.timings.read_text().splitlines()
+            if len(lines) > seen and lines[seen].endswith(tuple("0123456789")):
+                wall, cpu = map(float, lines[seen].split())
+                return wall, cpu
+            time.sleep(0.002)
+        raise SystemExit("the server wrote no timing for a request")
+
+    def once(self, index: int) -> tuple[float, float, float, float, int]:
+        """One request of page `index`: client ms, server wall ms, server CPU ms, its SQL replayed (ms), bytes."""
         _, path = self.pages[index]
+        seen = len(self.timings.read_text().splitlines())
         started = time.perf_counter()
-        answer = self.browser.get(self.base + path)
-        body = answer.content
-        page_ms = (time.perf_counter() - started) * 1000
-        assert answer.status_code == 200 and body, (path, answer.status_code)
-        return page_ms, replay(self.engine, self.recorded[path]), len(body)
+        answer = self.browser.get(self.base + path, stream=True)
+        # Read in 1 MB pieces: a slow reader (requests' default 10 kB) makes the server wait on the socket,
+        # and that wait would count as the export's server time.
+        size = sum(len(piece) for piece in answer.iter_content(1 << 20))
+        client_ms = (time.perf_counter() - started) * 1000
+        assert answer.status_code == 200 and size, (path, answer.status_code)
+        wall_ms, cpu_ms = self._server_times(seen)
+        return client_ms, wall_ms, cpu_ms, replay(self.engine, self.recorded[path]), size
 
     def close(self) -> None:
         self.server.terminate()
         self.server.wait()
         self.engine.dispose()
+        self.timings.unlink(missing_ok=True)
+
+
+@dataclass
+class Result:
+    """Medians over the samples of one page on one database."""
+
+    client: float
+    wall: float
+    cpu: float
+    sql: float
+    queries: int
+    size: int
 
 
 def bench(urls: list[str], repeat: int, password: str) -> list[Target]:
@@ -157,20 +200,17 @@ def bench(urls: list[str], repeat: int, password: str) -> list[Target]:
     try:
         for index, (label, _) in enumerate(targets[0].pages):
             times = repeat if "export" not in label else max(3, repeat // 5)
-            samples = {id(t): ([], [], 0) for t in targets}
+            samples: dict[int, list[tuple]] = {id(t): [] for t in targets}
             for target in targets:
                 target.once(index)  # warm: templates, plans, the planner's caches
             for _ in range(times):
                 for target in targets:
-                    page_ms, sql_ms, size = target.once(index)
-                    pages, sqls, _ = samples[id(target)]
-                    pages.append(page_ms)
-                    sqls.append(sql_ms)
-                    samples[id(target)] = (pages, sqls, size)
+                    samples[id(target)].append(target.once(index))
             for target in targets:
-                pages, sqls, size = samples[id(target)]
-                target.results[label] = (statistics.median(pages), statistics.median(sqls),
-                                         len(target.recorded[target.pages[index][1]]), size)
+                client, wall, cpu, sql, size = zip(*samples[id(target)], strict=True)
+                target.results[label] = Result(
+                    statistics.median(client), statistics.median(wall), statistics.median(cpu),
+                    statistics.median(sql), len(target.recorded[target.pages[index][1]]), size[-1])
     finally:
         for target in targets:
             target.close()
@@ -189,15 +229,19 @@ def main() -> None:
     runs = [(target.results, target.title) for target in bench(options.urls, options.repeat, password)]
     for results, title in runs:
         print(f"\n{title}")
-        print(f"{'page':40} {'server ms':>10} {'SQL ms':>8} {'ratio':>6} {'queries':>8} {'bytes':>10}")
-        for label, (page, sql, queries, size) in results.items():
-            print(f"{label:40} {page:10.1f} {sql:8.1f} {page / sql if sql else 0:6.1f} {queries:8d} {size:10,d}")
+        print(f"{'page':38} {'wall ms':>8} {'CPU ms':>7} {'SQL ms':>7} {'ratio':>6} {'client ms':>10} "
+              f"{'queries':>8} {'bytes':>10}")
+        for label, r in results.items():
+            print(f"{label:38} {r.wall:8.1f} {r.cpu:7.1f} {r.sql:7.1f} {r.wall / r.sql if r.sql else 0:6.1f} "
+                  f"{r.client:10.1f} {r.queries:8d} {r.size:10,d}")
     if len(runs) > 1:
         first, last = runs[0][0], runs[-1][0]
-        print(f"\ngrowth of the median server time, {runs[0][1]} → {runs[-1][1]}")
+        print(f"\ngrowth of the medians, {runs[0][1]} → {runs[-1][1]}")
+        print(f"{'page':38} {'wall':>7} {'CPU':>7} {'SQL':>7}")
         for label in first:
-            print(f"{label:40} {last[label][0] / first[label][0]:6.2f}×  (SQL {last[label][1] / first[label][1]:.2f}×)")
-
+            a, b = first[label], last[label]
+            print(f"{label:38} {b.wall / a.wall:6.2f}× {b.cpu / a.cpu if a.cpu else 0:6.2f}× "
+                  f"{b.sql / a.sql if a.sql else 0:6.2f}×")
 
 if __name__ == "__main__":
     main()

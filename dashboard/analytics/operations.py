@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 
 from dashboard.agents.models import Agent
 from dashboard.analytics.models import DailyRollup, LabelRollup
-from dashboard.analytics.rollups import local_day, zone_of
+from dashboard.analytics.rollups import LABEL_KINDS, local_day, zone_of
 from dashboard.database import utcnow
 from dashboard.extensions import db
 
@@ -176,7 +176,8 @@ def breakdowns(scope: Scope) -> dict[str, list[dict]]:
     count = func.sum(r.conversations)
     rows = db.session.execute(
         select(r.kind, r.name, count, func.sum(r.analysed), func.sum(r.sentiment_milli))
-        .where(*scope.where(r)).group_by(r.kind, r.name).having(count > 0)
+        # kind named: the bucket index (customer_id, kind, day, ...) then reads only the period's days
+        .where(*scope.where(r), r.kind.in_(LABEL_KINDS)).group_by(r.kind, r.name).having(count > 0)
         .order_by(r.kind, count.desc(), r.name)
     ).all()
     result: dict[str, list[dict]] = {"intent": [], "category": []}
@@ -191,13 +192,13 @@ def breakdown(scope: Scope, kind: str) -> list[dict]:
     return breakdowns(scope)[kind]
 
 
-def by_agent(scope: Scope) -> list[dict]:
-    """Per agent, side by side: the figures of each agent's conversations (deleted agents grouped as one)."""
+def by_agent(scope: Scope, agents: list[tuple[int, str]] | None = None) -> list[dict]:
+    """Per agent, side by side: the figures of each agent's conversations (deleted agents grouped as one).
+    `agents`: the customer's (id, name) pairs when the caller already read them (agents_of)."""
     r = DailyRollup
     rows = db.session.execute(
         select(r.agent_id, *_sums()).where(*scope.where(r)).group_by(r.agent_id)).all()
-    names = dict(db.session.execute(select(Agent.agent_id, Agent.name).where(
-        Agent.customer_id == scope.customer_id, Agent.agent_id.in_([row[0] for row in rows]))).all())
+    names = dict(agents if agents is not None else agents_of(scope.customer_id))
     result = [{"agent_id": agent_id, "name": names.get(agent_id) or ("No agent" if not agent_id else "Deleted agent"),
                "deleted": bool(agent_id) and agent_id not in names, "figures": _figures(rest)}
               for agent_id, *rest in rows]

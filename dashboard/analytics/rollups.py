@@ -33,6 +33,9 @@ BATCH = 2000
 def zone_of(customer_id: int, lock: str | None = None) -> ZoneInfo:
     """The customer's time zone. lock="share" (a refresh) and lock="rebuild" exclude each other on PostgreSQL,
     so a rebuild never interleaves with a refresh of the same customer; neither blocks foreign-key checks."""
+    if lock is None:  # a page: the signed-in customer is already in the session, so this reads no row again
+        customer = db.session.get(Customer, customer_id)
+        return ZoneInfo(customer.time_zone if customer is not None and customer.time_zone else "UTC")
     query = select(Customer.time_zone).where(Customer.customer_id == customer_id)
     if lock == "share":
         query = query.with_for_update(read=True)

@@ -43,7 +43,8 @@ def label(name: str) -> str:
 @bp.get("/")
 def index():
     customer_id = current_customer.customer_id
-    form = ReportForm(request.args, customer_id, agents_of(customer_id))
+    agents = agents_of(customer_id)
+    form = ReportForm(request.args, customer_id, agents)
     context = {"form": form, "report": None}
     if not form.validate():
         return render_page_or_fragment("analytics/index.html", "analytics/_report.html", context, status=422)
@@ -57,7 +58,7 @@ def index():
                     "follow_up_share": change(now.follow_up_share, before.follow_up_share)},
         "volume": volume(scope),
         **dict(zip(("intents", "categories"), map(breakdowns(scope).get, ("intent", "category")), strict=True)),
-        "agents": by_agent(scope),
+        "agents": by_agent(scope, agents),
     }
     context["link"] = link = DrillDown(url_for("conversations.index"), scope)
     context["links"] = {kind: _segment_link(link, kind) for kind in ("sentiment", "intent", "category")}

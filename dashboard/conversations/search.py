@@ -1,11 +1,13 @@
 """Finding a customer's conversations: filters, full-text search in messages, keyset pages, capped counts."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import Integer, Select, func, literal_column, select, text
+from sqlalchemy import Integer, Select, Text, and_, case, cast, exists, func, literal_column, select, text, true
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 from dashboard.agents.models import Agent
 from dashboard.conversations import sentiment
@@ -17,6 +19,10 @@ PAGE_SIZE = 50
 COUNT_CAP = 1_000  # counting stops here: "1,000+" is as useful as an exact figure and stays fast
 # Newest first; a row-value comparison on it is served by the (customer_id, created_at, session_id) index.
 ORDER = (Conversation.created_at, Conversation.session_id)
+# websearch_to_tsquery's syntax: a dash that starts a word negates it; <-> and <N> join the words of a phrase.
+NEGATION = re.compile(r"(^|[^\w])-")
+PHRASE_OPERATOR = r"<(-|[0-9]+)>"
+SEVERAL_WORDS = "[&<]"  # in a tsquery's text: words that must all be there, or a phrase
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,39 @@ def _matching_sessions(q: str):
     if db.engine.dialect.name == "postgresql":
         # message.content_tsv: a stored to_tsvector('english', content) with a GIN index (migration
         # 9a3e7c5d2b14), outside the model because SQLite has no such column.
-        query = func.websearch_to_tsquery(literal_column("'english'"), q)
-        return select(Message.session_id).where(literal_column("message.content_tsv").op("@@")(query))
+        return select(Message.session_id).where(literal_column("message.content_tsv").op("@@")(_tsquery(q)))
     return select(Message.session_id).where(Message.message_id.in_(_fts5_matches(q)))
+
+
+def _tsquery(q: str):
+    return func.websearch_to_tsquery(literal_column("'english'"), q)
+
+
+def _matches(q: str):
+    """The condition "one of the conversation's messages matches `q`".
+
+    PostgreSQL: the candidates come from session.search_tsv, the words of all of a conversation's messages
+    (GIN-indexed, kept by triggers: migration c6d2e8f4a1b9), so a capped count or a page stops early instead of
+    reading every matching message first. A query of one word, or of words joined by "or", means the same on the
+    whole conversation as on its messages. One of several words that must all be there (or a phrase: the vector
+    keeps no positions, so its words are looked up) is then checked against each candidate's own messages, so
+    the meaning stays SQLite's: one message holds them all. A negated word ("-refund") has no such wider net at
+    the conversation's level: that search goes through the messages only, as before."""
+    if db.engine.dialect.name != "postgresql" or NEGATION.search(q):
+        return Conversation.session_id.in_(_matching_sessions(q))
+    query_text = cast(_tsquery(q), Text)
+    all_words = cast(func.regexp_replace(query_text, PHRASE_OPERATOR, "&", "g"), TSQUERY)
+    per_message = (
+        select(literal_column("1")).select_from(Message)
+        .where(Message.session_id == Conversation.session_id,
+               # coalesce(): not the GIN index's expression, so each candidate's few messages are read through
+               # their session_id index instead of every message that matches anywhere
+               func.coalesce(literal_column("message.content_tsv"), cast("", TSVECTOR)).op("@@")(_tsquery(q)))
+        .offset(0)  # a SubPlan run per candidate, never a join over every matching message
+    )
+    # Constant once `q` is bound: PostgreSQL folds the CASE at planning, so one-word searches skip the check.
+    one_message = case((query_text.op("~")(SEVERAL_WORDS), exists(per_message)), else_=true())
+    return and_(literal_column("session.search_tsv").op("@@")(all_words), one_message)
 
 
 def _fts5_matches(q: str):
@@ -78,7 +114,7 @@ def conditions(customer_id: int, filters: Filters) -> list:
     if filters.category:
         where.append(Analysis.category == filters.category)
     if filters.q:
-        where.append(Conversation.session_id.in_(_matching_sessions(filters.q)))
+        where.append(_matches(filters.q))
     return where
 
 

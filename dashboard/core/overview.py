@@ -49,7 +49,9 @@ def _link(scope, **filters) -> str:
     return url_for("conversations.index") + "?" + urlencode(args)
 
 
-def needs_attention(customer_id: int, scope, figures: Figures) -> list[Attention]:
+def needs_attention(customer_id: int, scope, figures: Figures, contract, expired: int) -> list[Attention]:
+    """What to look at, with links (`contract`: the active one or None; `expired`: connections that need
+    reconnecting, counted by `agents_and_expired_connections`)."""
     items = []
     if figures.negative_unfollowed:
         items.append(Attention("Negative conversations without a follow-up email", figures.negative_unfollowed,
@@ -60,20 +62,16 @@ def needs_attention(customer_id: int, scope, figures: Figures) -> list[Attention
     if figures.over_limit:
         items.append(Attention("Conversations over your plan's limit", figures.over_limit,
                                _link(scope, over_limit="y"), "See them"))
-    expired = db.session.scalar(
-        select(func.count()).select_from(ThirdPartyOAuth).join(Agent, Agent.agent_id == ThirdPartyOAuth.agent_id)
-        .where(Agent.customer_id == customer_id, ThirdPartyOAuth.refresh_token.is_(None),
-               ThirdPartyOAuth.expiry < utcnow()))
     if expired:
         items.append(Attention("Connections that need reconnecting", expired, url_for("agents.index"),
                                "Open your agents"))
-    items.extend(_running_out(customer_id))
+    items.extend(_running_out(customer_id, contract))
     return items
 
 
-def _running_out(customer_id: int) -> list[Attention]:
-    """Limits that, at this period's pace so far (from the rollups), run out before the period ends."""
-    contract = active_contract(customer_id)
+def _running_out(customer_id: int, contract) -> list[Attention]:
+    """Limits that, at this period's pace so far (from the rollups), run out before the period ends (`contract`:
+    the customer's active one, or None)."""
     window = usage_period(contract)
     if contract is None or window is None:
         return []
@@ -92,12 +90,12 @@ def _running_out(customer_id: int) -> list[Attention]:
     return items
 
 
-def setup_steps(customer_id: int) -> list[Step]:
+def setup_steps(customer_id: int, contract) -> list[Step]:
     first_agent = db.session.scalar(select(Agent.agent_id).where(Agent.customer_id == customer_id)
                                     .order_by(Agent.agent_id).limit(1))
     has = lambda *where: db.session.scalar(select(exists().where(*where)))  # noqa: E731
     return [
-        Step("Choose a plan", active_contract(customer_id) is not None, url_for("billing.plans"), "See plans"),
+        Step("Choose a plan", contract is not None, url_for("billing.plans"), "See plans"),
         Step("Build your first agent", first_agent is not None, url_for("agents.new"), "New agent"),
         Step("Put the widget on your site (done once a first call comes in through it)",
              has(Conversation.customer_id == customer_id, Conversation.channel == "voice"),
@@ -108,10 +106,23 @@ def setup_steps(customer_id: int) -> list[Step]:
     ]
 
 
+def agents_and_expired_connections(customer_id: int) -> tuple[int, int]:
+    """How many agents the customer has and how many of their connections expired without a refresh token
+    (one statement)."""
+    agents = select(func.count()).where(Agent.customer_id == customer_id).scalar_subquery()
+    expired = (select(func.count()).select_from(ThirdPartyOAuth).join(Agent, Agent.agent_id == ThirdPartyOAuth.agent_id)
+               .where(Agent.customer_id == customer_id, ThirdPartyOAuth.refresh_token.is_(None),
+                      ThirdPartyOAuth.expiry < utcnow()).scalar_subquery())
+    return tuple(db.session.execute(select(agents, expired)).one())
+
+
 def overview(customer_id: int) -> dict:
     scope = last_days(customer_id, PERIOD_DAYS)
     now, before = figures_with_previous(scope)
-    steps = setup_steps(customer_id)
+    contract = active_contract(customer_id)
+    # The checklist is shown only to a customer without conversations in either period: others skip its queries.
+    steps = setup_steps(customer_id, contract) if not (now.conversations or before.conversations) else None
+    agents, expired = agents_and_expired_connections(customer_id)
     latest = search.page(customer_id, search.Filters(zone=customer_zone()), None, size=LATEST).rows
     return {
         "scope": scope, "figures": now, "previous": before,
@@ -119,10 +130,9 @@ def overview(customer_id: int) -> dict:
                     "call_minutes": change(now.call_minutes, before.call_minutes),
                     "average_sentiment": change(now.average_sentiment, before.average_sentiment),
                     "follow_up_share": change(now.follow_up_share, before.follow_up_share)},
-        "trend": volume(scope), "attention": needs_attention(customer_id, scope, now), "latest": latest,
-        "steps": steps, "new_customer": not all(step.done for step in steps) and not now.conversations
-        and not before.conversations,
-        "agents": db.session.scalar(select(func.count()).where(Agent.customer_id == customer_id)),
+        "trend": volume(scope), "attention": needs_attention(customer_id, scope, now, contract, expired),
+        "latest": latest, "steps": steps, "new_customer": steps is not None and not all(step.done for step in steps),
+        "agents": agents,
         "trend_link": lambda **filters: _link(scope, **filters),
         "since": scope.start - timedelta(days=0),
     }

@@ -38,9 +38,10 @@ SEED_TABLES = {
 
 
 def _not_full_text_search(obj, name, type_, reflected, compare_to):
-    # The message search index lives outside the models: a stored tsvector column and its GIN index
-    # on PostgreSQL, an FTS5 table (and its shadow tables) on SQLite.
-    return not (name or "").startswith(("message_fts", "ix_message_content_fts", "content_tsv"))
+    # The message search index lives outside the models: stored tsvector columns (per message and per
+    # conversation) and their GIN indexes on PostgreSQL, an FTS5 table (and its shadow tables) on SQLite.
+    return not (name or "").startswith(("message_fts", "ix_message_content_fts", "content_tsv", "search_tsv",
+                                        "ix_session_search_tsv"))
 
 
 def test_migrations_and_models_agree(app):
