@@ -115,8 +115,9 @@ def url_values(customer) -> dict:
     from tests import factories
     from tests.core.test_tenancy import OWNED
 
-    def first(model, key):
-        return db.session.scalar(select(model).where(model.customer_id == customer.customer_id).order_by(key))
+    def first(arg, model, key):
+        row = db.session.scalar(select(model).where(model.customer_id == customer.customer_id).order_by(key))
+        return getattr(row, key.key) if row is not None else OWNED[arg](customer)
 
     tool = db.session.scalar(select(CustomTool).join(Agent).where(Agent.customer_id == customer.customer_id)
                              .order_by(CustomTool.custom_tool_id))
@@ -124,9 +125,9 @@ def url_values(customer) -> dict:
     tool = tool or factories.make_tool(agent)
     delivery = factories.make_webhook_delivery(customer)
     values = {"agent_id": agent.agent_id, "tool_id": tool.custom_tool_id,
-              "conversation_id": first(Conversation, Conversation.session_id).session_id,
-              "template_id": first(EmailTemplate, EmailTemplate.email_pk).email_pk,
-              "lead_id": first(Lead, Lead.lead_id).lead_id, "service_id": first(Service, Service.service_id).service_id,
+              "conversation_id": first("conversation_id", Conversation, Conversation.session_id),
+              "template_id": first("template_id", EmailTemplate, EmailTemplate.email_pk),
+              "lead_id": first("lead_id", Lead, Lead.lead_id), "service_id": first("service_id", Service, Service.service_id),
               "endpoint_id": delivery.webhook_endpoint_id, "delivery_id": delivery.webhook_delivery_id,
               "key_id": factories.make_api_key(customer)[0].api_key_id,
               "token": token_for(factories.make_invitation(customer))}
