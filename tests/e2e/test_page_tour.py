@@ -190,4 +190,4 @@ def test_every_page_is_screenshot_at_both_sizes_and_the_tour_is_quick(tour):
     shots = {result["screenshot"] for result in tour["found"].values()}
     assert len(shots) == len(VISITS) * len(SIZES) and all(shot.stat().st_size > 1000 for shot in shots)
     print(f"\npage tour: {len(shots)} page views in {tour['seconds']:.1f} s; screenshots in {tour['directory']}")
-    assert tour["seconds"] < 150, f"the tour took {tour['seconds']:.0f} s"
+    assert tour["seconds"] < 180, f"the tour took {tour['seconds']:.0f} s"
