@@ -36,7 +36,23 @@ from tests.e2e.tour import (
 
 CONFIG = {"TESTING": True, "RATELIMIT_ENABLED": False, "SECRET_KEY": "page-tour-secret-key-0123456789",
           "SERVER_NAME": None}
-VISITS = plan_visits(create_app({**CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+
+
+def _url_map_app():
+    """An app for its URL map alone, built while tests are collected, with a throwaway instance folder."""
+    previous = os.environ.get("INSTANCE_PATH")
+    with tempfile.TemporaryDirectory() as instance:
+        os.environ["INSTANCE_PATH"] = instance
+        try:
+            return create_app({**CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        finally:
+            if previous is None:
+                os.environ.pop("INSTANCE_PATH")
+            else:
+                os.environ["INSTANCE_PATH"] = previous
+
+
+VISITS = plan_visits(_url_map_app())
 DEMO_PASSWORD = "page-tour-demo-password"
 SCREENSHOT_MAX_HEIGHT = 6000  # px: the top of a very long page (the API reference) says enough, and quickly
 
