@@ -2,7 +2,7 @@
 out with a reason, and what is left out is really not a page, so a page added later cannot slip past it."""
 from dashboard.extensions import db
 from tests.core.test_tenancy import SHARED, shared_value
-from tests.e2e.tour import FRAGMENTS, NOT_HTML, get_rules, not_a_page, plan_visits, url_values
+from tests.e2e.tour import FRAGMENTS, NOT_HTML, arguments_for, get_rules, not_a_page, plan_visits, url_values
 
 
 def test_every_get_route_is_toured_or_left_out_with_a_reason(app):
@@ -24,8 +24,9 @@ def test_what_the_tour_leaves_out_is_not_a_page(app, login_as, customer):
     for rule in get_rules(app):
         if not not_a_page(rule) or rule.endpoint == "static":
             continue
-        url = app.url_map.bind("localhost").build(rule.endpoint, {
-            arg: shared_value(app, arg) if arg in SHARED else values[arg] for arg in rule.arguments})
+        shared = {arg: shared_value(app, arg) for arg in rule.arguments if arg in SHARED}
+        owned = arguments_for(rule.endpoint, set(rule.arguments) - set(shared), values)
+        url = app.url_map.bind("localhost").build(rule.endpoint, {**shared, **owned})
         headers = {"HX-Request": "true"} if rule.endpoint in FRAGMENTS else {}
         response = client.get(url, headers=headers)
         body = response.get_data(as_text=True)

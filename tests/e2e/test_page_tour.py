@@ -30,6 +30,7 @@ from tests.e2e.tour import (
     OVERFLOW,
     SIZES,
     THIRD_PARTY,
+    arguments_for,
     plan_visits,
     url_values,
 )
@@ -126,7 +127,7 @@ def _tour_at(browser, app, base, size, viewport, accounts, directory) -> dict:
         with app.test_request_context():
             from flask import url_for
 
-            url = url_for(visit.endpoint, **{arg: values[arg] for arg in visit.arguments})
+            url = url_for(visit.endpoint, **arguments_for(visit.endpoint, visit.arguments, values))
         found[(visit.name, size)] = _look_at(page, base + url, directory / f"{size}-{visit.state}-{visit.endpoint}.png",
                                              check_width=size == "phone",
                                              exclude=THIRD_PARTY.get(visit.endpoint, (None,))[0])

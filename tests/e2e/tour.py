@@ -130,18 +130,27 @@ def url_values(customer) -> dict:
               "lead_id": first("lead_id", Lead, Lead.lead_id), "service_id": first("service_id", Service, Service.service_id),
               "endpoint_id": delivery.webhook_endpoint_id, "delivery_id": delivery.webhook_delivery_id,
               "key_id": factories.make_api_key(customer)[0].api_key_id,
-              "token": token_for(factories.make_invitation(customer))}
+              # An argument whose meaning depends on the route is keyed "endpoint:argument".
+              "teams.accept_invitation:token": token_for(factories.make_invitation(customer))}
     factories.make_knowledge_source(agent)
     factories.make_member(customer, role="editor", name="Maya Editor")
     db.session.commit()
 
     class Filled(dict):
         def __missing__(self, arg):  # a URL argument added later: the tenancy test's factory for it
+            if arg not in OWNED:
+                raise KeyError(f"the page tour has no value for the URL argument {arg!r}: add one in url_values "
+                               "(tests/e2e/tour.py), keyed 'endpoint:argument' when it means something else elsewhere")
             self[arg] = OWNED[arg](customer)
             db.session.commit()
             return self[arg]
 
     return Filled(values)
+
+
+def arguments_for(endpoint: str, arguments, values) -> dict:
+    """The URL arguments of `endpoint`, each from "endpoint:argument" when given, else from "argument"."""
+    return {arg: values[f"{endpoint}:{arg}"] if f"{endpoint}:{arg}" in values else values[arg] for arg in arguments}
 
 
 AXE_RUN = r"""async ([tags, impacts, rules, exclude]) => {
