@@ -148,3 +148,45 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const count = target.querySelector(".result-count[data-previous]");
   if (count && !event.detail.successful) count.innerHTML = count.dataset.previous;  // nothing new came: keep the old
 });
+
+// Screen readers hear what an htmx swap brought: the swapped-in status and alert messages ("Saved", "Test email
+// sent", a refusal) and elements marked data-announce (a search's count) are read out from #announcer, a live
+// region that stays in the page (a live region swapped in with its text already there is often not read).
+const ANNOUNCED = "[role=status]:not(.spinner):not(.htmx-indicator), [role=alert], [data-announce]";
+let heard = [];
+document.addEventListener("htmx:load", (event) => {
+  const root = event.target;
+  if (root === document.body || !root.querySelectorAll) return;  // a page load is read as a whole anyway
+  const found = [...(root.matches(ANNOUNCED) ? [root] : []), ...root.querySelectorAll(ANNOUNCED)];
+  const texts = found.map((element) => element.textContent.replace(/\s+/g, " ").trim()).filter(Boolean);
+  if (!texts.length) return;
+  if (!heard.length) {
+    setTimeout(() => {  // one announcement for everything one swap brought, set after emptying the region
+      const announcer = document.getElementById("announcer");
+      if (announcer) announcer.textContent = heard.join(". ");
+      heard = [];
+    }, 50);
+    const announcer = document.getElementById("announcer");
+    if (announcer) announcer.textContent = "";
+  }
+  heard.push(...texts);
+});
+
+// A box that scrolls sideways or down (a wide table on a phone, a long code block) can be reached and scrolled
+// with the keyboard: it is made focusable, as a region named after its table or the section it is in.
+function reachableScrollBoxes(root) {
+  for (const box of (root || document).querySelectorAll(".table-wrap, pre")) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+    if (!scrolls || box.hasAttribute("tabindex")) continue;
+    const table = box.querySelector("table");
+    const heading = box.closest("section, .card, main")?.querySelector("h1, h2, h3");
+    const name = table?.getAttribute("aria-label") || table?.querySelector("caption")?.textContent
+      || heading?.textContent || "Scrollable content";
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", name.replace(/\s+/g, " ").trim());
+  }
+}
+document.addEventListener("DOMContentLoaded", () => reachableScrollBoxes());
+document.addEventListener("htmx:load", (event) => reachableScrollBoxes(event.target));
+window.addEventListener("resize", () => reachableScrollBoxes());

@@ -94,7 +94,7 @@ def test_conversations_stored_before_the_search_vector_are_found_after_the_upgra
     app = create_app({"SQLALCHEMY_DATABASE_URI": old_database, "TESTING": True,
                       "SECRET_KEY": "test-secret-key-0123456789"})
     with app.app_context():
-        upgrade(revision="5e8b2d41c9a7")
+        upgrade(revision="8c1f4e2a9b35")
         db.session.execute(text(
             "INSERT INTO customer (name, email, onboarding_step, created_at, updated_at) "
             "VALUES ('Old', 'old@example.com', 'done', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
@@ -117,7 +117,7 @@ def test_conversations_stored_before_the_search_vector_are_found_after_the_upgra
         assert search.count(customer_id, search.Filters(q="parking")) == 1
         db.session.commit()
 
-        downgrade(revision="5e8b2d41c9a7")  # down and up again: the vectors are rebuilt from the messages
+        downgrade(revision="8c1f4e2a9b35")  # down and up again: the vectors are rebuilt from the messages
         upgrade()
         assert search.count(customer_id, filters) == 1
         db.session.remove()
