@@ -47,6 +47,7 @@ NOT_HTML = {  # answers something else than a page, or sends the browser on
     "core.healthz": "liveness for machines (JSON)",
     "core.readyz": "readiness for machines (JSON)",
     "core.prometheus_metrics": "Prometheus text",
+    "core.favicon": "the icon (a redirect to static/favicon.svg)",
     "agents.avatar": "an image",
     "agents.voice_preview": "an audio sample",
     "conversations.recording": "a call's recording (audio)",
@@ -110,7 +111,8 @@ def plan_visits(app) -> list[Visit]:
 
 def url_values(customer) -> dict:
     """Ids for every URL argument, from the customer's own rows (the demo's), made by a factory where it has none."""
-    from dashboard.models import Agent, Conversation, CustomTool, EmailTemplate, Lead, Service
+    from dashboard.models import Agent, Conversation, CustomTool, EmailTemplate, Lead, Member, Service
+    from dashboard.auth.passwords import request_reset, reset_token
     from dashboard.teams.operations import token_for
     from tests import factories
     from tests.core.test_tenancy import OWNED
@@ -124,6 +126,8 @@ def url_values(customer) -> dict:
     agent = tool.agent if tool else factories.make_agent(customer)
     tool = tool or factories.make_tool(agent)
     delivery = factories.make_webhook_delivery(customer)
+    owner = db.session.scalars(select(Member).where(Member.customer_id == customer.customer_id, Member.role == "owner")
+                               .order_by(Member.member_id)).first()
     values = {"agent_id": agent.agent_id, "tool_id": tool.custom_tool_id,
               "conversation_id": first("conversation_id", Conversation, Conversation.session_id),
               "template_id": first("template_id", EmailTemplate, EmailTemplate.email_pk),
@@ -131,7 +135,8 @@ def url_values(customer) -> dict:
               "endpoint_id": delivery.webhook_endpoint_id, "delivery_id": delivery.webhook_delivery_id,
               "key_id": factories.make_api_key(customer)[0].api_key_id,
               # An argument whose meaning depends on the route is keyed "endpoint:argument".
-              "teams.accept_invitation:token": token_for(factories.make_invitation(customer))}
+              "teams.accept_invitation:token": token_for(factories.make_invitation(customer)),
+              "account.reset_password:token": reset_token(request_reset(owner.email))}
     factories.make_knowledge_source(agent)
     factories.make_member(customer, role="editor", name="Maya Editor")
     db.session.commit()
