@@ -88,7 +88,7 @@ def test_one_sigterm_stops_an_idle_worker_at_once(make_app, migrated, redis_serv
     try:
         time.sleep(0.5)  # back in RQ's wait for the next job
         os.kill(worker.pid, signal.SIGTERM)
-        wait_for(lambda: worker.poll() is not None, 5, "the worker stopping on one SIGTERM")
+        wait_for(lambda: worker.poll() is not None, 10, "the worker stopping on one SIGTERM")
         assert worker.returncode == 0, log.read_text()
     finally:
         stop(worker)
@@ -104,7 +104,7 @@ def test_one_sigterm_stops_a_busy_worker_after_its_current_job(make_app, migrate
             dispatch_pending()
             wait_for(started.exists, 30, "the slow job starting")
             os.kill(worker.pid, signal.SIGTERM)
-            wait_for(lambda: worker.poll() is not None, 5, "the worker stopping on one SIGTERM after its job")
+            wait_for(lambda: worker.poll() is not None, 10, "the worker stopping on one SIGTERM after its job")
             assert worker.returncode == 0, log.read_text()
             assert lines(ran) == ["finished"] and state_of(slow.job_id) == "done"
     finally:
