@@ -94,11 +94,15 @@ def start_gunicorn(env: dict, log: Path, workers: int = 2, target: str = "wsgi:a
     return process, base
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
+def stop(*processes: subprocess.Popen) -> None:
+    """SIGTERM to every process at once (each shuts down gracefully, side by side), SIGKILL to any alive 15 s later."""
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
         process.terminate()
+    deadline = time.monotonic() + 15
+    for process in running:
         try:
-            process.wait(15)
+            process.wait(max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)

@@ -9,6 +9,7 @@ import time
 from flask import Flask
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq.exceptions import StopRequested
 from sqlalchemy.exc import OperationalError
 
 from dashboard.jobs.maintenance import sweep
@@ -19,8 +20,12 @@ OUTAGES = (RedisConnectionError, RedisTimeoutError, OperationalError)
 MAX_BACKOFF = 30
 
 
-def make_worker(app: Flask, queue_name: str | None = None):
-    """An RQ worker for the app's queue that runs each job in a fresh app context."""
+def make_worker(app: Flask, queue_name: str | None = None, stopping: Stopping | None = None):
+    """An RQ worker for the app's queue that runs each job in a fresh app context.
+
+    A SIGTERM/SIGINT RQ receives also stops the loop in `work()`: RQ ends its own run at once when idle (or after
+    the current job), and without this the loop would sweep and start a new run, needing a second signal.
+    """
     from rq import SimpleWorker
 
     class AppWorker(SimpleWorker):
@@ -30,15 +35,23 @@ def make_worker(app: Flask, queue_name: str | None = None):
             with app.app_context():
                 return super().execute_job(job, queue)
 
+        def request_stop(self, signum, frame):
+            if stopping is not None:
+                stopping.requested = True
+            super().request_stop(signum, frame)
+
     connection = redis_connection(app)
     return AppWorker([rq_queue(app, queue_name, connection)], connection=connection)
 
 
 class Stopping:
-    """SIGTERM/SIGINT between RQ runs end the loop (RQ handles them itself while it works)."""
+    """SIGTERM/SIGINT end the loop: between RQ runs through these handlers, during one through the worker's."""
 
     def __init__(self):
         self.requested = False
+        self.install()
+
+    def install(self) -> None:
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._request)
 
@@ -58,19 +71,23 @@ def work(app: Flask, queue_name: str | None = None, burst: bool = False) -> None
         try:
             with app.app_context():
                 sweep()
-            worker = make_worker(app, queue_name)
-            worker.work(burst=burst, max_idle_time=None if burst else idle, logging_level="WARNING")
-            delay = 1
-            if burst or getattr(worker, "_stop_requested", False):
+            if stopping.requested:
                 return
+            worker = make_worker(app, queue_name, stopping)
+            try:
+                worker.work(burst=burst, max_idle_time=None if burst else idle, logging_level="WARNING")
+            finally:
+                stopping.install()  # RQ put its own handlers in place while it worked: ours again, between runs
+            delay = 1
+            if burst:
+                return
+        except StopRequested:  # a signal RQ's handler took just after its run ended
+            return
         except OUTAGES as error:
             log.warning("Redis or the database is unreachable (%s); trying again in %d s", type(error).__name__,
                         delay)
             _sleep(delay, stopping)
             delay = min(delay * 2, MAX_BACKOFF)
-        # RQ put its own signal handlers in place while it worked: ours again, for the pause between runs.
-        signal.signal(signal.SIGTERM, stopping._request)
-        signal.signal(signal.SIGINT, stopping._request)
 
 
 def _sleep(seconds: float, stopping: Stopping) -> None:

@@ -105,8 +105,7 @@ def test_a_burst_of_chats_survives_a_redis_outage_stored_once_and_analysed(make_
             stored, distinct, analysed = counts()
             conversations = db.session.scalar(select(func.count()).select_from(Conversation))
     finally:
-        stop(worker)
-        stop(web)
+        stop(worker, web)
         redis.stop()
     print(f"\nchats sent: {CHATS}; requests: {sum(statuses.values())} {dict(statuses)}; stored: {stored}; "
           f"sent while Redis was down: {during_outage['requests']}; distinct: {distinct}; duplicated: {stored - distinct}; analysed: {analysed}; "

@@ -42,8 +42,7 @@ def cluster(make_app, migrated, s3_bucket, tmp_path):
         with app.app_context():
             yield app, machines, tmp_path
     finally:
-        for process in processes:
-            stop(process)
+        stop(*processes)
         redis_server.stop()
 
 

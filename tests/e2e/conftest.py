@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from dashboard import create_app
+from dashboard.extensions import db
+from tests import demo_snapshot
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 HERE = Path(__file__).parent
@@ -25,11 +29,34 @@ def pytest_collection_modifyitems(items):
 def live_server(app):
     """Serve `app` on a free port in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the next poll (0.5 s by default) at the end of every test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def demo_rows(migrated):
+    """The rows `seed_demo` writes, seeded once per run (then the tables are emptied again)."""
+    from tests.conftest import _empty_tables
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": migrated, "TESTING": True, "SECRET_KEY": "test-secret-key-0123456789"})
+    try:
+        with app.app_context():
+            rows = demo_snapshot.take()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        _empty_tables(migrated)
+    return rows
+
+
+@pytest.fixture
+def demo_login(app, demo_rows) -> tuple[str, str]:
+    """The demo businesses in this test's database, as `flask seed-demo` leaves them; the demo's email and password."""
+    return demo_snapshot.restore(demo_rows)
 
 
 @pytest.fixture(scope="session")

@@ -7,19 +7,19 @@ import pytest
 import requests
 
 from dashboard.billing.catalog_sync import sync_plans_to_stripe
-from dashboard.demo.seed import seed_demo
 from dashboard.extensions import db
 from tests import factories
 from tests.billing.conftest import WEBHOOK_SECRET, signed
+from tests.demo_snapshot import restore
 from tests.e2e.conftest import sign_in
 
 
 @pytest.fixture
-def app(make_app, stripe_standin):
+def app(make_app, stripe_standin, demo_rows):
     app = make_app(STRIPE_SECRET_KEY=stripe_standin.api_key, STRIPE_API_BASE=stripe_standin.base_url,
                    STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
     with app.app_context():
-        seed_demo("demo-password-e2e", echo=lambda *_: None)
+        restore(demo_rows)  # the demo businesses, as `flask seed-demo` leaves them
         sync_plans_to_stripe(echo=lambda line: None)
         yield app
 

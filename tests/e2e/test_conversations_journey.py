@@ -4,16 +4,14 @@ from sqlalchemy import select
 
 from dashboard.auth.models import Customer
 from dashboard.conversations.models import Conversation, Message
-from dashboard.demo.seed import seed_demo
 from dashboard.extensions import db
 from tests import factories
 from tests.e2e.conftest import sign_in
 
 
 @pytest.fixture
-def demo(app):
-    seed_demo("demo-password-e2e", echo=lambda *_: None)
-    return "demo@example.com", "demo-password-e2e"
+def demo(demo_login):
+    return demo_login
 
 
 def test_filter_search_load_more_and_transcript(page, live_server, demo, screenshot):

@@ -1,7 +1,6 @@
 """A newcomer signs in as the demo customer and opens every section without an error."""
 import pytest
 
-from dashboard.demo.seed import seed_demo
 from tests.e2e.conftest import sign_in
 
 SECTIONS = [("Agents", "agents"), ("Conversations", "conversations"), ("Analytics", "analytics"),
@@ -10,9 +9,9 @@ SECTIONS = [("Agents", "agents"), ("Conversations", "conversations"), ("Analytic
 
 
 @pytest.fixture
-def demo(app, db):
-    seed_demo("demo-password-e2e", echo=lambda *_: None)
-    return "demo@example.com", "demo-password-e2e"
+def demo(demo_login):
+    """The demo businesses (`flask seed-demo`'s rows); the demo's email and password."""
+    return demo_login
 
 
 def test_demo_customer_clicks_through_every_section(page, live_server, demo, screenshot):

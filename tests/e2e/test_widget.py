@@ -4,10 +4,12 @@ import pytest
 from dashboard.extensions import db
 from tests import factories
 from tests.e2e.conftest import launch, new_page, sign_in
+from tests.live_servers import wait_for
 from tests.standins.fixtures import ULTRAVOX_KEY as API_KEY
 
 WIDGET = {"bot_name": "Ava", "color": "#0b7a75", "position": "bottom-left", "greeting": "Hi, I'm Ava. Want to talk?",
           "launcher_text": "Talk to Ava"}
+CONNECT_TIMEOUT_MS = 20_000  # static/widget/widget.js
 
 
 @pytest.fixture
@@ -54,6 +56,7 @@ def test_a_visitor_opens_the_widget_and_starts_a_call(call_page, live_server, ag
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server, "owner@sunrise.example", factories.PASSWORD)
     page.goto(f"{live_server}/agents/{agent.agent_id}")
+    page.context.clock.install()  # the test page's timers on a clock the test can move forward (it runs meanwhile)
     with page.expect_popup() as popup:
         page.click("#embed >> text=Preview on a test page")
     page = popup.value
@@ -96,10 +99,14 @@ def test_a_visitor_opens_the_widget_and_starts_a_call(call_page, live_server, ag
     assert widget(page, ".start").is_enabled()  # the visitor may try again
     screenshot(page, "widget-call-failed")
 
-    # A join URL that looks real but answers nothing: the SDK tries, the socket closes, the panel says so.
+    # A join URL that looks real but answers nothing: the SDK tries, nothing answers, and once the widget's
+    # 20 s connect timeout has passed (moved forward on the page's clock, not waited for) the panel says so.
     ultravox.respond("POST", "/api/calls", 201, {"callId": "33333333-3333-4333-8333-333333333333",
                                                  "joinUrl": "ws://127.0.0.1:9/calls/join"})
     widget(page, ".start").click()
+    wait_for(lambda: len(calls_sent(ultravox)) == 2, 10, "the second call being created")
+    widget(page, ".end").wait_for()  # in the call: the widget's connect timer is running
+    page.clock.fast_forward(CONNECT_TIMEOUT_MS)
     page.wait_for_function("""() => {
         const root = document.querySelector('[data-angelcx-widget]').shadowRoot;
         return root.querySelector('.error').textContent.includes('could not be connected')
