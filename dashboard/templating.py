@@ -43,7 +43,22 @@ def _duration(seconds: int | None) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
 
 
+def _file_size(size: int | None) -> str:
+    """31 bytes, 2.4 KB, 1.2 MB (1 KB = 1,024 bytes); — for none."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size:,} bytes"
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            shown = f"{size:,.1f}" if size < 100 else f"{size:,.0f}"
+            return f"{shown.removesuffix('.0')} {unit}"
+    raise AssertionError("unreachable")
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_date, "date")
     app.add_template_filter(_duration, "duration")
+    app.add_template_filter(_file_size, "file_size")

@@ -54,6 +54,7 @@ ENDPOINTS: dict[str, tuple[str, str | None]] = {
     "settings.confirm_revoke": ("api_keys", WRITE),
     "settings.revoke_key": ("api_keys", WRITE),
     "agents.preview_widget": ("agents", READ),  # renders the unsaved form's preview; stores nothing
+    "agents.preview_prompt": ("agents", READ),  # renders the unsaved prompt's effective text; stores nothing
     "integrations.callback": ("agents", WRITE),  # the OAuth provider's redirect stores the connection
     "teams.index": ("members", READ),
     "teams.invite_member": ("members", WRITE),
