@@ -1,11 +1,16 @@
 """Jinja filters and globals every template may use. Times are shown in the signed-in customer's time zone."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, has_request_context
 from flask_login import current_user
+from markupsafe import Markup, escape
+
+# Where a long URL or identifier may break: after a slash, ?, &, =, _ or a dot (so never mid-word).
+BREAK_AFTER = re.compile(r"(?<=[/?&=_.])")
 
 
 def customer_zone() -> tzinfo:
@@ -57,8 +62,15 @@ def _file_size(size: int | None) -> str:
     raise AssertionError("unreachable")
 
 
+def _breakable(text: str | None) -> Markup:
+    """`text` escaped, with a line-break opportunity (<wbr>) after each / ? & = _ and dot: long URLs and tool names
+    wrap between their parts instead of mid-token or off the screen."""
+    return Markup("<wbr>").join(escape(piece) for piece in BREAK_AFTER.split(text or "") if piece)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_date, "date")
     app.add_template_filter(_duration, "duration")
     app.add_template_filter(_file_size, "file_size")
+    app.add_template_filter(_breakable, "breakable")
