@@ -83,9 +83,25 @@ def test_nothing_is_wider_than_a_phone(browser, live_server, built, screenshot):
             }).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
             assert too_wide == [], (path, too_wide)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    finally:
+        context.close()
+
+
+LINES_OF_TEXT = """e => { const range = document.createRange(); range.selectNodeContents(e);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_buttons_keep_their_label_on_one_line(browser, live_server, built, width):
+    """Found: "Edit & test" wrapped onto two lines beside a long URL."""
+    customer, agent = built
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, customer.email, factories.PASSWORD)
         page.goto(f"{live_server}/agents/{agent.agent_id}")
-        button = page.locator("#tools a:has-text('Edit & test')")
-        assert button.evaluate("e => e.getClientRects().length") == 1  # one line, not wrapped
+        assert page.locator("#tools a:has-text('Edit & test')").evaluate(LINES_OF_TEXT) == 1
+        assert page.locator("#knowledge button:has-text('Remove')").first.evaluate(LINES_OF_TEXT) == 1
     finally:
         context.close()
 
@@ -106,3 +122,17 @@ def test_the_effective_prompt_follows_the_library_choice_before_saving(page, liv
     db.session.expire_all()
     assert db.session.get(type(agent), agent.agent_id).prompt_override is None  # nothing saved
     assert re.search(r"\d+ characters, your own", page.inner_text("#effective-prompt h3"))
+
+
+def test_leaving_the_url_field_adds_its_path_parameters(page, live_server, built):
+    customer, agent = built
+    sign_in(page, live_server, customer.email, factories.PASSWORD)
+    page.goto(f"{live_server}/agents/{agent.agent_id}/tools/new")
+    page.fill("#name", "lookup_order")
+    page.fill("#url", "https://api.example.com/orders/{order_id}")
+    page.click("#description")  # leaves the URL field: its change adds the row
+    page.wait_for_selector(".added-params")
+    settled(page)
+    assert page.input_value("[name='dynamic_params-0-name']") == "order_id"
+    assert page.input_value("[name='dynamic_params-0-location']") == "path"
+    assert page.evaluate("document.activeElement.id") == "description"  # the swap kept the focus
