@@ -72,7 +72,9 @@ def test_nothing_is_wider_than_a_phone(browser, live_server, built, screenshot):
         sign_in(page, live_server, customer.email, factories.PASSWORD)
         tool = agent.tools[0]
         for path, name in ((f"/agents/{agent.agent_id}", "builder-390"),
-                           (f"/agents/{agent.agent_id}/tools/{tool.custom_tool_id}", "tool-390")):
+                           (f"/agents/{agent.agent_id}/tools/{tool.custom_tool_id}", "tool-390"),
+                           (f"/agents/{agent.agent_id}/tools/new", "new-tool-390"),
+                           ("/agents/", "agents-390"), ("/agents/new", "new-agent-390")):
             page.goto(f"{live_server}{path}")
             screenshot(page, name)
             # Every element within the viewport, but the tabs of the section nav, which scrolls sideways by design.
