@@ -243,20 +243,24 @@ def test_saving_adds_a_path_parameter_for_each_placeholder_and_says_so(signed_in
     assert "Added the path parameter line (required text) for {line} in the URL" in page
 
 
-def test_leaving_the_url_field_adds_the_missing_rows_without_saving(signed_in, agent):
-    data = tool_data(url="https://93.184.215.14/customers/{customer}/orders/{order_id}", action="fill_path_params",
+def test_leaving_the_url_field_offers_the_missing_rows_and_a_click_adds_them(signed_in, agent):
+    data = tool_data(url="https://93.184.215.14/customers/{customer}/orders/{order_id}", action="check_path_params",
                      **{"dynamic_params-0-name": "", "dynamic_params-0-location": "query"})
-    response = signed_in.post(f"/agents/{agent.agent_id}/tools/new", data=data, headers=HX)
+    offer = signed_in.post(f"/agents/{agent.agent_id}/tools/new", data=data, headers=HX).get_data(as_text=True)
+    assert "The URL has" in offer and "{customer}" in offer and "{order_id}" in offer and 'value="fill_path_params"' in offer
+    assert 'id="tool-form"' not in offer  # only the hint: nothing typed meanwhile is replaced
+    response = signed_in.post(f"/agents/{agent.agent_id}/tools/new", data={**data, "action": "fill_path_params"},
+                              headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="tool-form"' in html
     assert 'name="dynamic_params-0-name" placeholder="order_id" type="text" value="customer"' in html
     assert 'name="dynamic_params-1-name" placeholder="order_id" type="text" value="order_id"' in html
     assert "as path parameters (required text)" in html
     assert tools_of(agent) == []
-    # Nothing missing: nothing to swap.
-    unchanged = signed_in.post(f"/agents/{agent.agent_id}/tools/new", data=tool_data(action="fill_path_params"),
-                               headers=HX)
-    assert unchanged.status_code == 204
+    # Nothing missing: no hint.
+    unchanged = signed_in.post(f"/agents/{agent.agent_id}/tools/new", data=tool_data(action="check_path_params"),
+                               headers=HX).get_data(as_text=True)
+    assert "The URL has" not in unchanged
 
 
 @pytest.mark.parametrize(("url", "title", "detail"), [

@@ -126,15 +126,17 @@ def test_the_effective_prompt_follows_the_library_choice_before_saving(page, liv
     assert re.search(r"\d+ characters, your own", page.inner_text("#effective-prompt h3"))
 
 
-def test_leaving_the_url_field_adds_its_path_parameters(page, live_server, built):
+def test_leaving_the_url_field_offers_its_path_parameters(page, live_server, built):
     customer, agent = built
     sign_in(page, live_server, customer.email, factories.PASSWORD)
     page.goto(f"{live_server}/agents/{agent.agent_id}/tools/new")
     page.fill("#name", "lookup_order")
     page.fill("#url", "https://api.example.com/orders/{order_id}")
-    page.click("#description")  # leaves the URL field: its change adds the row
+    page.click("#description")  # leaves the URL field: its change asks which placeholders lack a parameter
+    page.fill("#description", "Finds an order.")
+    page.click("#url-placeholders button:has-text('Add it')")
     page.wait_for_selector(".added-params")
     settled(page)
     assert page.input_value("[name='dynamic_params-0-name']") == "order_id"
     assert page.input_value("[name='dynamic_params-0-location']") == "path"
-    assert page.evaluate("document.activeElement.id") == "description"  # the swap kept the focus
+    assert page.input_value("#description") == "Finds an order."  # what was typed meanwhile is kept

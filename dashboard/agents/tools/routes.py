@@ -76,10 +76,12 @@ def _edit(agent: Agent, tool: CustomTool | None):
     form = _form(agent, tool, submitted=request.method == "POST")
     if request.method == "GET" or _edit_rows(form):
         return _render(agent, tool, form)
+    if request.form.get("action") == "check_path_params":
+        # The URL field changed (htmx): offer to add the rows its placeholders need, next to the field. Only a click
+        # re-renders the form, so nothing typed meanwhile is replaced.
+        return render_template("agents/_path_params_hint.html", missing_params=form.missing_path_params())
     if request.form.get("action") == "fill_path_params":
-        # The URL field changed (htmx): add the rows its placeholders need; nothing to swap when none is missing.
-        added = form.add_missing_path_params()
-        return _render(agent, tool, form, added=added) if added else ("", 204)
+        return _render(agent, tool, form, added=form.add_missing_path_params())
     if request.form.get("action") == "save_json":
         # The raw JSON view: turned into the same fields, so it is validated exactly as the rows are.
         try:
