@@ -19,11 +19,24 @@ METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_addr
 
 
 class UnsafeURL(Exception):
-    """The URL may not be called (scheme, address, redirect…); `message` says why, for people."""
+    """The URL may not be called (scheme, address, redirect…); `message` says why, for people.
+
+    `kind` tells a refusal by these checks ("refused") from a call that failed on the way (`Unreachable`)."""
+
+    kind = "refused"
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class Unreachable(UnsafeURL):
+    """The URL was allowed but the call failed: `kind` is "dns" (the name does not resolve), "connect" (nothing
+    accepted the connection), "timeout" (no answer in time) or "tls" (the certificate could not be verified)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -89,7 +102,7 @@ def _resolve(host: str, port: int) -> list:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise UnsafeURL(f"The host name {host} could not be resolved.") from None
+        raise Unreachable("dns", f"The host name {host} could not be resolved.") from None
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 
 
@@ -111,10 +124,10 @@ def check_url(url: str, resolve: bool = True) -> None:
         _refuse_blocked(host, [literal])
     elif resolve:
         try:
-            _refuse_blocked(host, _resolve(host, port))
-        except UnsafeURL as refused:
-            if "could not be resolved" not in refused.message:
-                raise
+            addresses = _resolve(host, port)
+        except Unreachable:
+            return
+        _refuse_blocked(host, addresses)
 
 
 def pinned_address(url: str):
@@ -155,12 +168,16 @@ def request(method: str, url: str, headers: dict | None = None, body: bytes | No
             if size > max_bytes:
                 break
         response.release_conn()
+    except urllib3.exceptions.NewConnectionError:  # a subclass of the timeouts: refused or unreachable at once
+        raise Unreachable("connect", f"{host} ({address}) did not accept a connection on port {port}.") from None
+    except urllib3.exceptions.ConnectTimeoutError:
+        raise Unreachable("timeout", f"{host} did not accept a connection within {CONNECT_TIMEOUT} seconds.") from None
     except urllib3.exceptions.TimeoutError:
-        raise UnsafeURL(f"{host} did not answer within {CONNECT_TIMEOUT + READ_TIMEOUT} seconds.") from None
+        raise Unreachable("timeout", f"{host} did not answer within {READ_TIMEOUT} seconds.") from None
     except urllib3.exceptions.SSLError:
-        raise UnsafeURL(f"{host}'s TLS certificate could not be verified.") from None
+        raise Unreachable("tls", f"{host}'s TLS certificate could not be verified.") from None
     except urllib3.exceptions.HTTPError as error:
-        raise UnsafeURL(f"{host} could not be reached ({type(error).__name__}).") from None
+        raise Unreachable("connect", f"{host} could not be reached ({type(error).__name__}).") from None
     except ValueError as error:  # http.client refuses header names/values with control characters
         raise UnsafeURL(f"The request could not be sent: {error}.") from None
     finally:

@@ -1,12 +1,17 @@
 """Jinja filters and globals every template may use. Times are shown in the signed-in customer's time zone."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, has_request_context
 from flask_login import current_user
+from markupsafe import Markup, escape
+
+# Where a long URL or identifier may break: after a slash, ?, &, =, _ or a dot (so never mid-word).
+BREAK_AFTER = re.compile(r"(?<=[/?&=_.])")
 
 
 def customer_zone() -> tzinfo:
@@ -83,6 +88,26 @@ def cadence_unit(cadence: str | None) -> str:
     return "year" if cadence == "yearly" else "month"
 
 
+def _file_size(size: int | None) -> str:
+    """31 bytes, 2.4 KB, 1.2 MB (1 KB = 1,024 bytes); — for none."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size:,} bytes"
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            shown = f"{size:,.1f}" if size < 100 else f"{size:,.0f}"
+            return f"{shown.removesuffix('.0')} {unit}"
+    raise AssertionError("unreachable")
+
+
+def _breakable(text: str | None) -> Markup:
+    """`text` escaped, with a line-break opportunity (<wbr>) after each / ? & = _ and dot: long URLs and tool names
+    wrap between their parts instead of mid-token or off the screen."""
+    return Markup("<wbr>").join(escape(piece) for piece in BREAK_AFTER.split(text or "") if piece)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(money, "money")
@@ -90,3 +115,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_date, "date")
     app.add_template_filter(_duration, "duration")
+    app.add_template_filter(_file_size, "file_size")
+    app.add_template_filter(_breakable, "breakable")

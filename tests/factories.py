@@ -123,7 +123,8 @@ def make_tool(agent: Agent, name: str = "check_availability", **fields) -> Custo
 
 def make_knowledge_source(agent: Agent, **fields) -> KnowledgeSource:
     fields.setdefault("url", "https://www.example.com/faq")
-    return _save(KnowledgeSource(agent_id=agent.agent_id, kind="web", name="FAQ", status="ready", **fields))
+    fields = {"kind": "web", "name": "FAQ", "status": "ready", **fields}
+    return _save(KnowledgeSource(agent_id=agent.agent_id, **fields))
 
 
 def make_visitor(customer: Customer, name: str = "Ava Nguyen", email: str | None = None) -> Visitor:

@@ -123,3 +123,11 @@ class KnowledgeSource(CustomerOwned, db.Model):
     status_detail: Mapped[str | None] = mapped_column(Text)
     ultravox_source_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def status_badge(self) -> tuple[str, str]:
+        """The status as shown (label, badge tone): "Synced" only once Ultravox holds it, never beside "not synced"."""
+        if self.status == "ready" and self.ultravox_source_id:
+            return "Synced", "ok"
+        return {"pending": ("Waiting", "warn"), "syncing": ("Syncing…", "warn"),
+                "failed": ("Failed", "danger")}.get(self.status, ("Stored here only", ""))

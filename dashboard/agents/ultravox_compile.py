@@ -1,6 +1,7 @@
 """An agent compiled to Ultravox's create-call request (StartCallRequest)."""
 from __future__ import annotations
 
+from dashboard.agents import prompt_placeholders
 from dashboard.agents.extensions import Extension, extensions_for
 from dashboard.agents.models import Agent, CustomTool
 
@@ -9,11 +10,9 @@ LOCATIONS = {"query": "PARAMETER_LOCATION_QUERY", "path": "PARAMETER_LOCATION_PA
 
 
 def system_prompt(agent: Agent, business_name: str | None = None, extensions: list[Extension] | None = None) -> str:
-    """The effective prompt, with the library's {business} placeholder filled in, the brand information, and
+    """The effective prompt, with its placeholders ({business}, {agent}) filled in, the brand information, and
     what connected apps add (each app's prompt under its name)."""
-    prompt = agent.effective_prompt
-    if business_name:
-        prompt = prompt.replace("{business}", business_name)
+    prompt = prompt_placeholders.fill(agent.effective_prompt, prompt_placeholders.values(business_name, agent.name))
     if agent.brand_info:
         prompt = f"{prompt}\n\nAbout the business: {agent.brand_info}".strip()
     for extension in extensions if extensions is not None else extensions_for(agent, reveal_secrets=False):

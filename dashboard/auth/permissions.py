@@ -57,6 +57,7 @@ ENDPOINTS: dict[str, tuple[str, str | None]] = {
     "settings.revoke_key": ("api_keys", WRITE),
     "agents.preview_widget": ("agents", READ),  # renders the unsaved form's preview; stores nothing
     "emails.preview_template": ("emails", READ),  # renders the unsaved template with sample values; stores nothing
+    "agents.preview_prompt": ("agents", READ),  # renders the unsaved prompt's effective text; stores nothing
     "integrations.callback": ("agents", WRITE),  # the OAuth provider's redirect stores the connection
     "teams.index": ("members", READ),
     "teams.invite_member": ("members", WRITE),

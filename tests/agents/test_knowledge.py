@@ -102,11 +102,32 @@ def test_the_source_list_polls_while_a_source_waits_and_stops_once_none_does(sig
     url = f"/agents/{agent.agent_id}/knowledge/sources"
     assert 'hx-trigger="every 2s"' in signed_in.get(f"/agents/{agent.agent_id}").get_data(as_text=True)
     waiting = signed_in.get(url, headers=HX).get_data(as_text=True)
-    assert 'hx-trigger="every 2s"' in waiting and "pending" in waiting and "<section" not in waiting
-    source.status = "ready"
+    assert 'hx-trigger="every 2s"' in waiting and ">Waiting</span>" in waiting and "<section" not in waiting
+    source.status, source.ultravox_source_id = "ready", "src_1"
     db.session.commit()
     done = signed_in.get(url, headers=HX).get_data(as_text=True)
-    assert "every 2s" not in done and "ready" in done
+    assert "every 2s" not in done and 'badge ok nowrap">Synced</span>' in done
+
+
+def test_a_source_kept_here_is_never_shown_ready_beside_not_synced(signed_in, agent):
+    """Found: a green "ready" beside "not synced because Ultravox is not configured" (a row marked ready with that detail,
+    or skipped): only a source Ultravox holds reads "Synced"."""
+    factories.make_knowledge_source(agent, name="Old FAQ", status_detail="Stored here; not synced because Ultravox is not configured.")
+    skipped = factories.make_knowledge_source(agent, name="New FAQ", status_detail="Stored here; not synced because Ultravox is not configured.")
+    skipped.status = "skipped"
+    db.session.commit()
+    html = signed_in.get(f"/agents/{agent.agent_id}/knowledge/sources", headers=HX).get_data(as_text=True)
+    assert "badge ok" not in html and ">ready<" not in html and ">skipped<" not in html
+    assert html.count(">Stored here only</span>") == 2
+
+
+def test_file_sizes_read_in_bytes_kb_and_mb(signed_in, agent):
+    """Found: a 31-byte file showed as "0 KB"."""
+    for name, size in (("tiny.txt", 31), ("notes.txt", 2458), ("prices.pdf", 1258291)):
+        factories.make_knowledge_source(agent, kind="file", name=name, url=None, size_bytes=size)
+    db.session.commit()
+    html = signed_in.get(f"/agents/{agent.agent_id}/knowledge/sources", headers=HX).get_data(as_text=True)
+    assert "31 bytes" in html and "2.4 KB" in html and "1.2 MB" in html and "0 KB" not in html
 
 
 def test_syncing_another_customers_source_is_404(signed_in, agent, other_customer):

@@ -1,4 +1,6 @@
 """The SSRF-safe client refuses internal addresses, other schemes and redirects; allowed test hosts get through."""
+import socket
+
 import pytest
 from flask import Flask
 
@@ -86,3 +88,20 @@ def test_without_the_setting_the_local_server_is_refused(app, local_server):
         safe_http.request("GET", f"{local_server.base_url}/slots")
     assert "loopback" in refused.value.message
     assert local_server.requests == []
+
+
+def test_failures_say_what_failed_apart_from_refusals(allowing):
+    """A refused connection was reported as "did not answer within 15 seconds"; a name that does not resolve as a
+    refusal. Each failure now has its kind (the Test tool explains each)."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    with pytest.raises(safe_http.Unreachable) as failed:
+        safe_http.request("GET", f"http://127.0.0.1:{closed}/")
+    assert failed.value.kind == "connect" and "did not accept a connection" in failed.value.message
+    with pytest.raises(safe_http.Unreachable) as failed:
+        safe_http.request("GET", "https://name-that-does-not-resolve.invalid/")
+    assert failed.value.kind == "dns"
+    with pytest.raises(safe_http.UnsafeURL) as refused:
+        safe_http.request("GET", "http://10.0.0.5/")
+    assert refused.value.kind == "refused" and not isinstance(refused.value, safe_http.Unreachable)

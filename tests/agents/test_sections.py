@@ -3,6 +3,7 @@ import io
 import json
 from html import unescape as html_unescape
 
+from dashboard.agents.voice.catalog import provider_label
 from dashboard.extensions import db
 from dashboard.models import Agent
 from tests import factories
@@ -213,3 +214,11 @@ def test_an_agent_can_chat_only(signed_in, agent):
     response = signed_in.post(f"/agents/{agent.agent_id}/widget", data={**WIDGET, "channels": "chat"}, headers=HX)
     assert response.status_code == 200 and fresh(agent).channels == "chat"
     assert '<option selected value="chat">' in response.get_data(as_text=True)
+
+
+def test_voice_providers_show_their_names_not_ids(signed_in, agent):
+    """Found: the voice list showed eleven_labs and lmnt; one mapping names them ElevenLabs, LMNT…"""
+    html = signed_in.get(f"/agents/{agent.agent_id}/voices", headers=HX).get_data(as_text=True)
+    assert '<option value="eleven_labs" >ElevenLabs</option>' in html and ">LMNT</option>" in html
+    assert "English (United States) · ElevenLabs" in html and "· eleven_labs" not in html and "· lmnt" not in html
+    assert provider_label("some_new_one") == "Some New One"

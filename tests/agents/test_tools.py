@@ -1,5 +1,6 @@
 """Custom tools: names, URLs (SSRF), placeholders and JSON Schemas validated; Test tool sends the real request."""
 import json
+import socket
 
 import pytest
 
@@ -54,7 +55,7 @@ BAD_TOOLS = [
     ({"url": "https://10.1.2.3/{order_id}"}, "private network address"),
     ({"url": "https://localhost/{order_id}"}, "localhost resolves to"),
     ({"url": "file:///etc/{order_id}"}, "Use an https:// URL."),
-    ({"url": "https://93.184.215.14/orders/{order_id}/{line}"}, "Add a path parameter for each placeholder: {line}."),
+    ({"url": "https://93.184.215.14/orders/{order id}"}, "Add a path parameter for each placeholder: {order id}."),
     ({"url": "https://93.184.215.14/orders"}, "Put a placeholder in the URL for each path parameter: {order_id}."),
     ({"dynamic_params-0-schema": "{not json"}, "This is not valid JSON"),
     ({"dynamic_params-0-schema": '{"type": "strong"}'}, "This is not a valid JSON Schema"),
@@ -160,7 +161,7 @@ def test_test_tool_refuses_redirects(allowed, local_server):
     tool = factories.make_tool(agent, url=f"{local_server.base_url}/redirect", dynamic_params=[])
     db.session.commit()
     html = client.post(f"/agents/{agent.agent_id}/tools/{tool.custom_tool_id}/test", headers=HX).get_data(as_text=True)
-    assert "Refused:" in html and "redirects are not followed" in html
+    assert "Refused by the safety check." in html and "redirects are not followed" in html
 
 
 def test_test_tool_refuses_internal_addresses_without_the_setting(signed_in, agent, local_server):
@@ -169,7 +170,7 @@ def test_test_tool_refuses_internal_addresses_without_the_setting(signed_in, age
     db.session.commit()
     html = signed_in.post(f"/agents/{agent.agent_id}/tools/{tool.custom_tool_id}/test",
                           headers=HX).get_data(as_text=True)
-    assert "Refused:" in html and "loopback address" in html
+    assert "Refused by the safety check." in html and "loopback address" in html
     assert local_server.requests == []
 
 
@@ -230,3 +231,49 @@ def test_header_parameters_and_host_placeholders_are_checked(signed_in, agent):
         response = post_tool(signed_in, agent, **overrides)
         assert response.status_code == 422 and message in response.get_data(as_text=True), overrides
     assert tools_of(agent) == []
+
+
+def test_saving_adds_a_path_parameter_for_each_placeholder_and_says_so(signed_in, agent):
+    """Found: https://…/{id} was refused with "Add a path parameter for each placeholder"; the form adds it."""
+    response = post_tool(signed_in, agent, url="https://93.184.215.14/orders/{order_id}/lines/{line}")
+    assert response.status_code == 200 and "HX-Redirect" in response.headers, response.get_data(as_text=True)
+    (tool,) = tools_of(agent)
+    assert tool.dynamic_params[1] == {"name": "line", "location": "path", "schema": {"type": "string"}, "required": True}
+    page = signed_in.get(response.headers["HX-Redirect"]).get_data(as_text=True)
+    assert "Added the path parameter line (required text) for {line} in the URL" in page
+
+
+def test_leaving_the_url_field_offers_the_missing_rows_and_a_click_adds_them(signed_in, agent):
+    data = tool_data(url="https://93.184.215.14/customers/{customer}/orders/{order_id}", action="check_path_params",
+                     **{"dynamic_params-0-name": "", "dynamic_params-0-location": "query"})
+    offer = signed_in.post(f"/agents/{agent.agent_id}/tools/new", data=data, headers=HX).get_data(as_text=True)
+    assert "The URL has" in offer and "{customer}" in offer and "{order_id}" in offer and 'value="fill_path_params"' in offer
+    assert 'id="tool-form"' not in offer  # only the hint: nothing typed meanwhile is replaced
+    response = signed_in.post(f"/agents/{agent.agent_id}/tools/new", data={**data, "action": "fill_path_params"},
+                              headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="tool-form"' in html
+    assert 'name="dynamic_params-0-name" placeholder="order_id" type="text" value="customer"' in html
+    assert 'name="dynamic_params-1-name" placeholder="order_id" type="text" value="order_id"' in html
+    assert "as path parameters (required text)" in html
+    assert tools_of(agent) == []
+    # Nothing missing: no hint.
+    unchanged = signed_in.post(f"/agents/{agent.agent_id}/tools/new", data=tool_data(action="check_path_params"),
+                               headers=HX).get_data(as_text=True)
+    assert "The URL has" not in unchanged
+
+
+@pytest.mark.parametrize(("url", "title", "detail"), [
+    ("https://name-that-does-not-resolve.invalid/x", "Host name not found.", "could not be resolved"),
+    ("http://127.0.0.1:{closed}/x", "Could not connect.", "did not accept a connection"),
+])
+def test_test_tool_tells_a_failure_from_a_refusal(allowed, url, title, detail):
+    """Found: a name that does not resolve showed "Refused"; each failure now says what it is and what to do."""
+    client, agent = allowed
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    tool = factories.make_tool(agent, url=url.replace("{closed}", str(closed)), dynamic_params=[])
+    db.session.commit()
+    html = client.post(f"/agents/{agent.agent_id}/tools/{tool.custom_tool_id}/test", headers=HX).get_data(as_text=True)
+    assert title in html and detail in html and "Refused" not in html

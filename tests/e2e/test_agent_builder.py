@@ -114,7 +114,7 @@ def test_customer_builds_an_agent_end_to_end(page, live_server, owner, tool_serv
     page.fill("#knowledge input[name=name]", "FAQ")
     page.click("button:has-text('Add page')")
     page.wait_for_selector("#knowledge >> text=Added FAQ")
-    assert "skipped" in page.inner_text("#knowledge table")  # stored; Ultravox is not configured here
+    assert "Stored here only" in page.inner_text("#knowledge table")  # stored; Ultravox is not configured here
 
     # Embed: the snippet and the compiled Ultravox request.
     page.click(".builder-tabs >> text=Embed")

@@ -15,7 +15,7 @@ ADMIN_ONLY = ("billing.", "onboarding.", "webhooks_out.", "teams.", "settings.cr
 # Conversation content through the API, hidden from members whose transcripts are hidden.
 CONTENT_API = ("api.list_interactions", "api.get_interaction", "api.list_analyses", "api.get_analysis")
 # POSTs that only read (a preview of unsaved settings).
-READ_POSTS = {"agents.preview_widget", "emails.preview_template"}
+READ_POSTS = {"agents.preview_widget", "emails.preview_template", "agents.preview_prompt"}
 # Each member's own password and sign-ins, whatever the role.
 EVERYONE = ("account.",)
 # GETs that change something (an OAuth provider's redirect back stores the connection).

@@ -25,10 +25,11 @@ class PromptForm(Form):
 
     def __init__(self, *args, library=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.library = list(library)
         # Grouped by prompt template (rendered as <optgroup>s).
         choices = [SelectChoice(0, "None: use my own prompt", optgroup="No library prompt")]
         choices += [SelectChoice(prompt.prompt_id, prompt.name,
-                                 optgroup=prompt.template.name if prompt.template else "Other") for prompt in library]
+                                 optgroup=prompt.template.name if prompt.template else "Other") for prompt in self.library]
         self.prompt_id.choices = choices
 
     def validate_prompt_id(self, field):

@@ -109,6 +109,27 @@ class ToolForm(Form):
             raise ValidationError("Put a placeholder in the URL for each path parameter: "
                                   + ", ".join(f"{{{p}}}" for p in sorted(path_params - placeholders)) + ".")
 
+    def missing_path_params(self) -> list[str]:
+        """The placeholders of the URL's path that no path parameter names yet (usable names only, each once)."""
+        parts = urlsplit((self.url.data or "").strip())
+        if "{" in parts.netloc or "}" in parts.netloc:
+            return []  # placeholders in the host are refused when saving
+        have = {row.form.name.data for rows in (self.static_params, self.dynamic_params) for row in rows
+                if row.form.name.data and row.form.location.data == "path"}
+        return [name for name in dict.fromkeys(PLACEHOLDER.findall(parts.path))
+                if name not in have and re.fullmatch(NAME_PATTERN[1:-1], name)]
+
+    def add_missing_path_params(self) -> list[str]:
+        """Add a dynamic path parameter (a required string) for each placeholder of the URL's path that has none,
+        filling blank rows first; the names added, for telling the customer (nothing is saved here)."""
+        missing = self.missing_path_params()
+        blank = [row.form for row in self.dynamic_params if not row.form.name.data]
+        for name in missing:
+            row = blank.pop(0) if blank else self.dynamic_params.append_entry().form
+            row.name.data, row.location.data, row.required.data = name, "path", True
+            row.schema.data = '{"type": "string"}'
+        return missing
+
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         seen: set[tuple[str, str]] = set()

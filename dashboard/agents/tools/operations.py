@@ -117,11 +117,39 @@ def build_request(tool: CustomTool, values: dict[str, object]) -> ToolRequest:
     return ToolRequest(tool.http_method, url, headers, payload)
 
 
+# What went wrong in a test, by safe_http's `kind`: a heading and what to do about it.
+FAILURES = {
+    "refused": ("Refused by the safety check",
+                "Tools may call only public internet addresses over https, without redirects: use the service's "
+                "public URL (the final one, if it redirects)."),
+    "dns": ("Host name not found",
+            "Check the host name in the URL for typos, and that its domain's DNS records exist (a new domain can "
+            "take a while to resolve everywhere)."),
+    "connect": ("Could not connect",
+                "Nothing accepted the connection: check the host and port, that the service is running, and that "
+                "its firewall lets the internet in."),
+    "timeout": ("No answer in time",
+                "The service is reachable but too slow or busy: check it is healthy; the agent waits no longer "
+                "than this either."),
+    "tls": ("Certificate not trusted",
+            "The server's TLS certificate could not be verified for this host name: renew or fix the certificate, "
+            "or use the host name it was issued for."),
+}
+
+
 @dataclass
 class ToolTestResult:
     request: ToolRequest
     response: safe_http.SafeResponse | None = None
-    refused: str | None = None
+    failure: safe_http.UnsafeURL | None = None
+
+    @property
+    def failure_title(self) -> str:
+        return FAILURES.get(self.failure.kind, FAILURES["refused"])[0]
+
+    @property
+    def failure_advice(self) -> str:
+        return FAILURES.get(self.failure.kind, FAILURES["refused"])[1]
 
     @property
     def shown_body(self) -> str:
@@ -138,11 +166,12 @@ class ToolTestResult:
 
 
 def run_tool_test(tool: CustomTool, values: dict[str, object]) -> ToolTestResult:
-    """Send the tool's request for real; a refused URL (SSRF, redirect, timeout…) comes back as `refused`."""
+    """Send the tool's request for real; a refusal (SSRF, redirect) or a failure (DNS, connection, timeout, TLS)
+    comes back as `failure`."""
     outgoing = build_request(tool, values)
     try:
         response = safe_http.request(outgoing.method, outgoing.url, headers=outgoing.headers, body=outgoing.body)
-    except safe_http.UnsafeURL as refused:
-        return ToolTestResult(outgoing, refused=refused.message)
+    except safe_http.UnsafeURL as failure:
+        return ToolTestResult(outgoing, failure=failure)
     return ToolTestResult(outgoing, response=response)
 

@@ -41,11 +41,17 @@ def _edit_rows(form: ToolForm) -> bool:
     return False
 
 
-def _render(agent, tool, form, status=200, raw_json=None):
+def _render(agent, tool, form, status=200, raw_json=None, added=()):
     test_form = tool_test_form(tool) if tool else None
     template = "agents/_tool_form.html" if wants_fragment() and request.method == "POST" else "agents/tool.html"
     return render_template(template, agent=agent, tool=tool, form=form, test_form=test_form,
-                           raw_json=raw_json or tools.tool_json(tool)), status
+                           raw_json=raw_json or tools.tool_json(tool), added_params=added), status
+
+
+def _added_message(added: list[str]) -> str:
+    names = ", ".join(f"{{{name}}}" for name in added)
+    return (f"Added the path parameter{'s' if len(added) > 1 else ''} {', '.join(added)} (required text) for "
+            f"{names} in the URL; change the schema below if it is not text.")
 
 
 @bp.route("/<int:agent_id>/tools/new", methods=["GET", "POST"])
@@ -70,6 +76,12 @@ def _edit(agent: Agent, tool: CustomTool | None):
     form = _form(agent, tool, submitted=request.method == "POST")
     if request.method == "GET" or _edit_rows(form):
         return _render(agent, tool, form)
+    if request.form.get("action") == "check_path_params":
+        # The URL field changed (htmx): offer to add the rows its placeholders need, next to the field. Only a click
+        # re-renders the form, so nothing typed meanwhile is replaced.
+        return render_template("agents/_path_params_hint.html", missing_params=form.missing_path_params())
+    if request.form.get("action") == "fill_path_params":
+        return _render(agent, tool, form, added=form.add_missing_path_params())
     if request.form.get("action") == "save_json":
         # The raw JSON view: turned into the same fields, so it is validated exactly as the rows are.
         try:
@@ -79,12 +91,15 @@ def _edit(agent: Agent, tool: CustomTool | None):
             return _render(agent, tool, form, 422, raw_json=request.form.get("raw_json", ""))
         formdata["csrf_token"] = request.form.get("csrf_token", "")
         form = ToolForm(formdata=formdata, taken_names=form.taken_names)
+    added = form.add_missing_path_params()
     if not form.validate_on_submit():
-        return _render(agent, tool, form, 422, raw_json=request.form.get("raw_json"))
+        return _render(agent, tool, form, 422, raw_json=request.form.get("raw_json"), added=added)
     created = tool is None
     tool = tools.save_tool(agent, form, tool)
     db.session.commit()
     flash(f"Tool {tool.name} {'added' if created else 'saved'}.", "success")
+    if added:
+        flash(_added_message(added), "info")
     target = url_for("agents.edit_tool", agent_id=agent.agent_id, tool_id=tool.custom_tool_id)
     return hx_redirect(target)
 

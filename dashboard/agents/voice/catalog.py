@@ -21,8 +21,23 @@ class Voice:
     voice_id: str | None = None  # Ultravox's id; previews are proxied by it
 
     @property
+    def provider_label(self) -> str:
+        return provider_label(self.provider)
+
+    @property
     def has_preview(self) -> bool:
         return self.voice_id is not None
+
+
+# How each voice provider's id (Ultravox's and the built-in list's) is shown; an unknown id reads as its words.
+PROVIDER_LABELS = {"eleven_labs": "ElevenLabs", "elevenlabs": "ElevenLabs", "cartesia": "Cartesia", "lmnt": "LMNT",
+                   "google": "Google", "inworld": "Inworld", "openai": "OpenAI", "playht": "PlayHT",
+                   "play_ht": "PlayHT", "deepgram": "Deepgram", "rime": "Rime", "azure": "Azure", "aws": "AWS"}
+
+
+def provider_label(provider: str) -> str:
+    """ElevenLabs for eleven_labs, LMNT for lmnt…; "Some New" for an id not in PROVIDER_LABELS ("some_new")."""
+    return PROVIDER_LABELS.get(provider.lower(), provider.replace("_", " ").replace("-", " ").title())
 
 
 BUILT_IN = (

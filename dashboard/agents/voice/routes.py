@@ -23,7 +23,8 @@ def voice_context(agent: Agent) -> dict:
     return {"voices": voice_catalog.filter_voices(voices, language, provider), "voice_notice": notice,
             "languages": languages, "providers": providers, "language": language, "provider": provider,
             "current_voice": voice_catalog.find(voices, agent.voice or ""), "locks": lock_reasons(agent.customer_id),
-            "voice_form": VoiceForm(formdata=None, data={"voice": agent.voice})}
+            "voice_form": VoiceForm(formdata=None, data={"voice": agent.voice}),
+            "provider_label": voice_catalog.provider_label}
 
 
 @bp.get("/<int:agent_id>/voices")

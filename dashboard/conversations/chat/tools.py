@@ -67,8 +67,8 @@ def run_tool(tool: ChatTool, arguments: str) -> str:
     if not isinstance(values, dict):
         return "The tool was not called: its arguments must be a JSON object."
     result = run_tool_test(_as_custom_tool(tool.temporary), values)
-    if result.refused:
-        log.info("Chat tool %s was refused: %s", tool.name, result.refused)
-        return f"The tool could not be called: {result.refused}"
+    if result.failure:
+        log.info("Chat tool %s could not be called (%s): %s", tool.name, result.failure.kind, result.failure.message)
+        return f"The tool could not be called: {result.failure.message}"
     response = result.response
     return f"HTTP {response.status}\n{response.text[:MAX_RESULT_CHARS]}"
