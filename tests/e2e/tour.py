@@ -111,8 +111,8 @@ def plan_visits(app) -> list[Visit]:
 
 def url_values(customer) -> dict:
     """Ids for every URL argument, from the customer's own rows (the demo's), made by a factory where it has none."""
-    from dashboard.models import Agent, Conversation, CustomTool, EmailTemplate, Lead, Member, Service
     from dashboard.auth.passwords import request_reset, reset_token
+    from dashboard.models import Agent, Conversation, CustomTool, EmailTemplate, Lead, Member, Service
     from dashboard.teams.operations import token_for
     from tests import factories
     from tests.core.test_tenancy import OWNED
