@@ -118,3 +118,24 @@ def test_passages_are_each_conversations_first_matching_message_for_any_search(c
         assert set(found) == set(expected), q
         for session_id, tag in expected.items():
             assert tag in found[session_id], (q, tag, found[session_id])
+
+
+def test_a_conversation_spread_over_many_other_chats_messages_still_shows_its_first_match(customer, count_queries):
+    # long: its range of ids is mostly the busy chat's messages (more than SPREAD ids per message of its own), so
+    # its messages are looked up one by one; short: a few ids, searched by range. Both in one query.
+    long, busy, short = interleaved_chats(customer, [
+        (0, "The long chat opens, no match yet."),
+        *[(1, f"The busy chat wants a refund {n} today, number {n}.") for n in range(snippets.SPREAD * 4)],
+        (0, "The long chat, a refund quince please."),
+        (2, "The short chat, a refund rhubarb please."),
+        (0, "The long chat, another refund medlar."),
+    ])
+    ids = [long.session_id, busy.session_id, short.session_id]
+    with count_queries() as statements:
+        found = snippets.passages(ids, "refund")
+    assert len(statements) == 1
+    assert set(found) == set(ids)
+    assert "quince" in found[long.session_id] and "medlar" not in found[long.session_id]
+    assert re.search(r"</mark> 0 ", found[busy.session_id])  # its first message
+    assert "rhubarb" in found[short.session_id]
+    assert snippets.passages([long.session_id], "number") == {}
