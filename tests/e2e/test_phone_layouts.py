@@ -9,34 +9,10 @@ from dashboard.demo.seed import seed_demo
 from dashboard.extensions import db
 from tests import factories
 from tests.e2e.conftest import sign_in
+from tests.e2e.layout import OVERFLOW
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-# What overflows: the page's own width, and every element whose box ends past the viewport's right edge
-# (or starts left of 0), except those inside a hidden or clipped ancestor.
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const wide = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === 'hidden' || style.position === 'fixed') continue;
-    if (box.right > width + 0.5 || box.left < -0.5) {
-      let clipped = false;
-      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-        const s = getComputedStyle(p);
-        if (s.overflow === 'hidden' && p.getBoundingClientRect().right <= width + 0.5) { clipped = true; break; }
-      }
-      if (!clipped) wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-        ' ' + Math.round(box.left) + '..' + Math.round(box.right));
-    }
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 12)};
-}"""
-
 
 @pytest.fixture
 def demo(app):
@@ -95,7 +71,7 @@ def test_every_list_fits_a_phone_with_its_key_columns_in_view(page, live_server,
             page.goto(live_server + path)
             page.wait_for_load_state("networkidle")
             screenshot(page, f"lists-{name.replace(' ', '-')}-{size}")
-            overflow = page.evaluate(OVERFLOW)
+            overflow = page.evaluate(OVERFLOW, None)
             assert overflow["scrollWidth"] <= viewport["width"], (name, size, overflow)
             assert overflow["wide"] == [], (name, size, overflow)
             for selector in key_columns:
