@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.auth.models import AuditEvent, Customer
+from dashboard.crm.models import ServiceMatch
 from dashboard.demo.seed import seed_demo
 from dashboard.extensions import db
 from tests import factories
@@ -28,12 +29,13 @@ def demo(app):
                               subject="Agent Front Desk", changes={
                                   "prompt": ["You are the front desk of a dental clinic. " * 4, "Greet every caller."],
                                   "webhook_url": [None, "https://hooks.example.com/angelcx/receiver/with/a/long/path"]}))
+    factories.make_api_key(customer)
     db.session.commit()
     return customer, endpoint
 
 
 # Each list page, and what must be in view on a phone without scrolling sideways: its key columns.
-def pages(endpoint_id: int) -> dict[str, tuple[str, list[str]]]:
+def pages(endpoint_id: int, lead_id: int) -> dict[str, tuple[str, list[str]]]:
     return {
         "conversations": ("/conversations/", ["#conversation-rows td[data-label=Started]",
                                               "#conversation-rows td[data-label=Sentiment]",
@@ -50,6 +52,8 @@ def pages(endpoint_id: int) -> dict[str, tuple[str, list[str]]]:
         "audit": ("/settings/audit", ["table.audit td >> nth=0"]),
         "webhooks": ("/settings/webhooks/", ["table.webhook-endpoints td >> nth=2"]),
         "webhook deliveries": (f"/settings/webhooks/{endpoint_id}", ["table.webhook-log td >> nth=2"]),
+        "lead's matches": (f"/leads/{lead_id}", ["#matches td[data-label=Score]", "#matches td[data-label=Status]"]),
+        "api keys": ("/settings/", ["table.keys td[data-label='Last used']", "table.keys td[data-label=Created]"]),
         "members": ("/settings/members", ["table.members td[data-label=Role] select",
                                           "table.invitations td[data-label=Expires]"]),
     }
@@ -63,11 +67,13 @@ def assert_in_view(page, selector: str, width: int, name: str) -> None:
 
 
 def test_every_list_fits_a_phone_with_its_key_columns_in_view(page, live_server, demo, screenshot):
-    _, endpoint = demo
+    customer, endpoint = demo
+    lead_id = db.session.scalar(select(ServiceMatch.lead_id).where(ServiceMatch.customer_id == customer.customer_id)
+                                .order_by(ServiceMatch.lead_id))
     sign_in(page, live_server, "demo@example.com", "demo-password-e2e")
     for size, viewport in (("390", PHONE), ("1280", DESKTOP)):
         page.set_viewport_size(viewport)
-        for name, (path, key_columns) in pages(endpoint.webhook_endpoint_id).items():
+        for name, (path, key_columns) in pages(endpoint.webhook_endpoint_id, lead_id).items():
             page.goto(live_server + path)
             page.wait_for_load_state("networkidle")
             screenshot(page, f"lists-{name.replace(' ', '-')}-{size}")
