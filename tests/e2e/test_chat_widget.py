@@ -73,6 +73,10 @@ def test_a_visitor_chats_in_the_widget_and_the_conversation_is_analysed(page, li
     assert partial and len(partial) < len("We have 09:00 or 10:30 free on December 1st. Which suits you?")  # streaming
     site.wait_for_function("() => document.querySelector('[data-angelcx-widget]').shadowRoot"
                            ".querySelector('.bubble.agent').textContent.endsWith('Which suits you?')")
+    # The whole text is shown a moment before the reply is stored: the model's stream has not ended yet (its
+    # finish chunk and [DONE] follow). The reply ends, stored, when the widget lets the visitor send again.
+    site.wait_for_function("() => !document.querySelector('[data-angelcx-widget]').shadowRoot"
+                           ".querySelector('.send').disabled")
     assert tool_server.requests[0]["path"] == "/availability?date=2026-12-01"
     # The visitor's text is shown as text, never as markup.
     assert widget(site, ".bubble.user").inner_text() == "Any slots on December 1st? <b>bold</b>"
