@@ -6,8 +6,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import Integer, Select, Text, and_, case, cast, exists, func, literal_column, select, text, true
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy import (
+    Integer,
+    Select,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 
 from dashboard.agents.models import Agent
 from dashboard.conversations import sentiment
@@ -17,12 +35,24 @@ from dashboard.pagination import KeysetPage, keyset_batches, keyset_page
 
 PAGE_SIZE = 50
 COUNT_CAP = 1_000  # counting stops here: "1,000+" is as useful as an exact figure and stays fast
+FEW_MATCHES = 1_000  # PostgreSQL: a search with at most this many matches is paged from their ids (see page())
 # Newest first; a row-value comparison on it is served by the (customer_id, created_at, session_id) index.
 ORDER = (Conversation.created_at, Conversation.session_id)
-# websearch_to_tsquery's syntax: a dash that starts a word negates it; <-> and <N> join the words of a phrase.
+# websearch_to_tsquery's syntax: a dash that starts a word negates it (or a quoted phrase); "or" between two
+# words or phrases; <-> and <N> join the words of a phrase.
 NEGATION = re.compile(r"(^|[^\w])-")
+NEGATED_TERM = re.compile(r'(^|[^\w])-("[^"]*"?|[^\s"]+)')
+OR_WORD = re.compile(r"(^|\s)or(\s|$)", re.IGNORECASE)
 PHRASE_OPERATOR = r"<(-|[0-9]+)>"
 SEVERAL_WORDS = "[&<]"  # in a tsquery's text: words that must all be there, or a phrase
+# ...and what joins them, to be asked for at one position (a lexeme may hold "&", never a space)
+ONE_MESSAGE_OPERATOR = r" & |<(-|[0-9]+)>"
+# PostgreSQL keeps 256 positions per word: past that many messages a conversation's vector may miss some
+LONG_CONVERSATION = 256
+# PostgreSQL only, outside the models (SQLite searches its FTS5 table): each conversation's customer, number of
+# messages and words, the n-th message's at position n (migration 9b4d2f6a8c13)
+SESSION_SEARCH = table("session_search", column("session_id", Integer), column("customer_id", Integer),
+                       column("messages", Integer), column("words", TSVECTOR))
 
 
 @dataclass(frozen=True)
@@ -53,31 +83,56 @@ def _tsquery(q: str):
     return func.websearch_to_tsquery(literal_column("'english'"), q)
 
 
-def _matches(q: str):
+def _matches(customer_id: int, q: str, walk: bool = False):
     """The condition "one of the conversation's messages matches `q`".
 
-    PostgreSQL: the candidates come from session.search_tsv, the words of all of a conversation's messages
-    (GIN-indexed, kept by triggers: migration c6d2e8f4a1b9), so a capped count or a page stops early instead of
-    reading every matching message first. A query of one word, or of words joined by "or", means the same on the
-    whole conversation as on its messages. One of several words that must all be there (or a phrase: the vector
-    keeps no positions, so its words are looked up) is then checked against each candidate's own messages, so
-    the meaning stays SQLite's: one message holds them all. A negated word ("-refund") has no such wider net at
-    the conversation's level: that search goes through the messages only, as before."""
-    if db.engine.dialect.name != "postgresql" or NEGATION.search(q):
+    PostgreSQL: the candidates come from session_search.words, the words of all of a conversation's messages
+    (GIN-indexed, kept by triggers: migrations c6d2e8f4a1b9 and 9b4d2f6a8c13), so a capped count or a page stops
+    early instead of reading every matching message first. A query of one word, or of words joined by "or",
+    means the same on the whole conversation as on its messages. Several words that must all be there (and
+    words that must not: "appointment -charged") are asked for at one position of the vector, which is a
+    message's number (`'appoint' <0> !'charg'`), so the meaning stays SQLite's: one message holds them all. A
+    phrase is narrowed the same way, then checked against the messages (positions are message numbers, not word
+    numbers), and so is a conversation of more than LONG_CONVERSATION messages, whose vector may have lost
+    positions. A search with no word that must be there ("-refund"), or a negated word beside "or", has no
+    such net at the conversation's level: it goes through the messages only."""
+    if db.engine.dialect.name != "postgresql":
         return Conversation.session_id.in_(_matching_sessions(q))
+    negated = bool(NEGATION.search(q))
+    if negated and OR_WORD.search(q):
+        return Conversation.session_id.in_(_matching_sessions(q))
+    wanted = _tsquery(NEGATED_TERM.sub(r"\1", q) if negated else q)  # what one message must hold, at least
     query_text = cast(_tsquery(q), Text)
-    all_words = cast(func.regexp_replace(query_text, PHRASE_OPERATOR, "&", "g"), TSQUERY)
+    all_words = cast(func.regexp_replace(cast(wanted, Text), PHRASE_OPERATOR, "&", "g"), TSQUERY)
+    one_position = cast(func.regexp_replace(query_text, ONE_MESSAGE_OPERATOR, " <0> ", "g"), TSQUERY)
     per_message = (
         select(literal_column("1")).select_from(Message)
-        .where(Message.session_id == Conversation.session_id,
+        .where(Message.session_id == SESSION_SEARCH.c.session_id,
                # coalesce(): not the GIN index's expression, so each candidate's few messages are read through
                # their session_id index instead of every message that matches anywhere
                func.coalesce(literal_column("message.content_tsv"), cast("", TSVECTOR)).op("@@")(_tsquery(q)))
         .offset(0)  # a SubPlan run per candidate, never a join over every matching message
     )
-    # Constant once `q` is bound: PostgreSQL folds the CASE at planning, so one-word searches skip the check.
-    one_message = case((query_text.op("~")(SEVERAL_WORDS), exists(per_message)), else_=true())
-    return and_(literal_column("session.search_tsv").op("@@")(all_words), one_message)
+    vector = SESSION_SEARCH.c.words
+    # Constant once `q` is bound: PostgreSQL folds it at planning, so words without a phrase skip the messages.
+    phrase = query_text.op("~")("<")
+    if negated:  # a negated phrase asked at one position would also drop a message holding its words apart
+        narrowed = case((phrase, exists(per_message)), else_=vector.op("@@")(one_position))
+    else:
+        narrowed = and_(vector.op("@@")(one_position), case((phrase, exists(per_message)), else_=true()))
+    in_one_message = case((SESSION_SEARCH.c.messages > LONG_CONVERSATION, exists(per_message)), else_=narrowed)
+    # Also folded: a search for one word (or words joined by "or") needs neither check.
+    found = and_(vector.op("@@")(all_words), case((query_text.op("~")(SEVERAL_WORDS), in_one_message), else_=true()))
+    if negated:
+        # Folded too: only negated words ("-refund", or "the -refund": "the" is no word to search) leave nothing
+        # to look up in the vector, so each conversation's messages are read. (Inside the subquery, not a CASE
+        # around it: PostgreSQL turns only a plain IN into a join, which stops at a count's cap.)
+        found = or_(and_(func.numnode(wanted) > 0, found), and_(func.numnode(wanted) == 0, exists(per_message)))
+    if walk:  # checked for each conversation as a list walks them newest first (see page())
+        return exists(select(literal_column("1")).select_from(SESSION_SEARCH)
+                      .where(SESSION_SEARCH.c.session_id == Conversation.session_id, found).offset(0))
+    return Conversation.session_id.in_(
+        select(SESSION_SEARCH.c.session_id).where(SESSION_SEARCH.c.customer_id == customer_id, found))
 
 
 def _fts5_matches(q: str):
@@ -92,7 +147,7 @@ def fts5_query(q: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
 
 
-def conditions(customer_id: int, filters: Filters) -> list:
+def conditions(customer_id: int, filters: Filters, walk: bool = False) -> list:
     """The WHERE clauses of `filters` (joins of Analysis and Visitor left to the caller's select)."""
     where = [Conversation.customer_id == customer_id]
     if filters.agent_id:
@@ -114,7 +169,7 @@ def conditions(customer_id: int, filters: Filters) -> list:
     if filters.category:
         where.append(Analysis.category == filters.category)
     if filters.q:
-        where.append(_matches(filters.q))
+        where.append(_matches(customer_id, filters.q, walk))
     return where
 
 
@@ -122,21 +177,38 @@ def _needs_analysis(filters: Filters) -> bool:
     return bool(filters.sentiment or filters.intent or filters.category)
 
 
-def listing(customer_id: int, filters: Filters, *extra_columns) -> Select:
+def listing(customer_id: int, filters: Filters, *extra_columns, walk: bool = False) -> Select:
     """Conversations with their visitor, agent and analysis, newest first."""
     return (
         select(Conversation, Visitor.name, Visitor.email, Visitor.phone, Agent.name, Analysis, *extra_columns)
         .outerjoin(Visitor, Visitor.visitor_id == Conversation.visitor_id)
         .outerjoin(Agent, Agent.agent_id == Conversation.agent_id)
         .outerjoin(Analysis, Analysis.session_id == Conversation.session_id)
-        .where(*conditions(customer_id, filters))
+        .where(*conditions(customer_id, filters, walk))
         .order_by(*(column.desc() for column in ORDER))
     )
 
 
-def page(customer_id: int, filters: Filters, cursor: str | None, size: int = PAGE_SIZE) -> KeysetPage:
-    """A page of `listing` (rows: Conversation, visitor name, email, phone, agent name, Analysis | None)."""
-    return keyset_page(listing(customer_id, filters), ORDER, cursor, size)
+def page(customer_id: int, filters: Filters, cursor: str | None, size: int = PAGE_SIZE,
+         few_matches: int = FEW_MATCHES) -> KeysetPage:
+    """A page of `listing` (rows: Conversation, visitor name, email, phone, agent name, Analysis | None).
+
+    PostgreSQL, with a search: the matches are first looked up from the search index, at most FEW_MATCHES of
+    them. When that is all of them, the page is sorted from those; with more, the conversations are walked
+    newest first, each checked, and a page of matches comes soon. The planner cannot choose between the two
+    itself: it guesses how often words share a message from how often each is said, and at 100k conversations
+    its choices took 0.6 s (walking every conversation for matches that were not there) and 0.4 s (checking
+    every match of a phrase before the first page).
+    """
+    query = listing(customer_id, filters)
+    if filters.q and db.engine.dialect.name == "postgresql":
+        found = db.session.scalars(_matching(customer_id, filters).limit(few_matches + 1)).all()
+        if len(found) <= few_matches:
+            query = listing(customer_id, replace(filters, q=None)).where(
+                Conversation.session_id == any_(bindparam("found", found, type_=ARRAY(Integer), unique=True)))
+        else:
+            query = listing(customer_id, filters, walk=True)
+    return keyset_page(query, ORDER, cursor, size)
 
 
 def batches(query: Select, size: int) -> Iterator[list]:
@@ -148,10 +220,16 @@ def count(customer_id: int, filters: Filters) -> int:
     """How many conversations match, counting at most COUNT_CAP + 1 (so the page can say "1,000+")."""
     if filters.q and db.engine.dialect.name == "sqlite":
         return _count_from_messages(customer_id, filters)
+    return db.session.scalar(select(func.count()).select_from(
+        _matching(customer_id, filters).limit(COUNT_CAP + 1).subquery()))
+
+
+def _matching(customer_id: int, filters: Filters) -> Select:
+    """The ids of the conversations matching `filters`, in no order."""
     matching = select(Conversation.session_id).where(*conditions(customer_id, filters))
     if _needs_analysis(filters):
         matching = matching.join(Analysis, Analysis.session_id == Conversation.session_id)
-    return db.session.scalar(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery()))
+    return matching
 
 
 def _count_from_messages(customer_id: int, filters: Filters) -> int:

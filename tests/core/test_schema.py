@@ -38,10 +38,11 @@ SEED_TABLES = {
 
 
 def _not_full_text_search(obj, name, type_, reflected, compare_to):
-    # The message search index lives outside the models: stored tsvector columns (per message and per
-    # conversation) and their GIN indexes on PostgreSQL, an FTS5 table (and its shadow tables) on SQLite.
-    return not (name or "").startswith(("message_fts", "ix_message_content_fts", "content_tsv", "search_tsv",
-                                        "ix_session_search_tsv"))
+    # The message search index lives outside the models: a stored tsvector column per message, a table of each
+    # conversation's words (session_search) and their GIN indexes on PostgreSQL, an FTS5 table (and its shadow
+    # tables) on SQLite.
+    return not (name or "").startswith(("message_fts", "ix_message_content_fts", "content_tsv", "session_search",
+                                        "ix_session_search"))
 
 
 def test_migrations_and_models_agree(app):
