@@ -120,6 +120,9 @@ def main() -> None:
             ("search q=appointment (common)", "/conversations/?q=appointment"),
             ("  its count (loaded after the rows)", "/conversations/count?q=appointment"),
             ("search q=wheelchair accessible + voice", "/conversations/?q=wheelchair+accessible&channel=voice"),
+            ("search: two words, never in one message", "/conversations/?q=appointment+charged"),
+            ("search: a phrase", "/conversations/?q=%22someone+from+our+team%22"),
+            ("search: a word without another", "/conversations/?q=appointment+-charged"),
             ("transcript, 200 messages", f"/conversations/{big}"),
         ]
         print(f"{'page':45} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>8}")

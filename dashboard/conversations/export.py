@@ -1,19 +1,19 @@
 """The filtered conversations as CSV or JSON Lines, generated in keyset batches so memory stays flat.
 
-Both formats read plain columns (no ORM entities) and the messages through a Core result (no ORM loading),
-and JSON Lines are encoded by orjson, which writes datetimes and the stored JSON as they are: per row the
-Python work is a list or dict of values the database already gave, so an export costs about its SQL."""
+Both formats read plain columns (no ORM entities). JSON Lines are encoded by orjson, which writes datetimes and
+the stored JSON as they are, and each transcript arrives as the JSON array text the database made (one row per
+conversation, none per message): per row the Python work is a list or dict of values the database already
+gave, so an export costs about its SQL."""
 from __future__ import annotations
 
 import csv
 import io
 import re
 from collections.abc import Iterator
-from itertools import groupby
-from operator import itemgetter
 
 import orjson
-from sqlalchemy import DateTime, Text, cast, func, select, type_coerce
+from sqlalchemy import Text, case, cast, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from dashboard.agents.models import Agent
 from dashboard.conversations.models import Analysis, Conversation, Message, Visitor
@@ -92,30 +92,46 @@ def csv_lines(customer_id: int, filters: Filters) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def _naive_utc(column):
-    """A timestamp column read as a naive UTC datetime, converted by the database (PostgreSQL) or as stored
-    (SQLite), so no Python converts each of a transcript's timestamps; orjson writes it with +00:00."""
+def _iso_utc(column):
+    """A timestamp column as the text orjson writes for the same UTC time ("2026-11-20T10:00:00+00:00", with
+    ".123456" before the offset when there are microseconds), made by the database."""
     if db.engine.dialect.name == "postgresql":
-        return type_coerce(func.timezone("UTC", column), DateTime())
-    return type_coerce(column, DateTime())
+        utc = func.timezone("UTC", column)
+        fraction = case((func.date_trunc("second", column) == column, ""), else_=func.to_char(utc, ".US"))
+        return func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS') + fraction + "+00:00"
+    # SQLite holds "2026-11-20 10:00:00.123456" (SQLAlchemy's storage format, always UTC here)
+    fraction = case((func.substr(column, 20).in_(["", ".000000"]), ""), else_=func.substr(column, 20, 7))
+    return func.replace(func.substr(column, 1, 19), " ", "T") + fraction + "+00:00"
+
+
+def _transcripts(session_ids: list[int]) -> dict[int, str]:
+    """Each conversation's messages as the JSON array text of its export line, in the order they were said,
+    built by the database: Python only places the text (no row or dict per message)."""
+    fields = ("role", Message.role, "content", Message.content, "timestamp", _iso_utc(Message.timestamp),
+              "tool_name", Message.tool_name)
+    order = (Message.timestamp, Message.message_id)
+    if db.engine.dialect.name == "postgresql":
+        array = func.json_agg(aggregate_order_by(func.json_build_object(*fields), *order))
+        query = select(Message.session_id, cast(array, Text)).group_by(Message.session_id)
+    else:
+        # SQLite 3.40 has no ORDER BY inside an aggregate; an ordered subquery is not flattened into an
+        # aggregate query, so json_group_array takes the messages in its order.
+        said = (select(Message.session_id, func.json_object(*fields).label("message"))
+                .where(Message.session_id.in_(session_ids)).order_by(Message.session_id, *order).subquery())
+        query = select(said.c.session_id, func.json_group_array(func.json(said.c.message))).group_by(said.c.session_id)
+        return dict(db.session.connection().execute(query).all())
+    return dict(db.session.connection().execute(query.where(Message.session_id.in_(session_ids))).all())
 
 
 def jsonl_lines(customer_id: int, filters: Filters) -> Iterator[bytes]:
     """One JSON object per conversation, its transcript included (one messages query per batch)."""
     for rows in _rows(customer_id, filters):
-        messages = db.session.connection().execute(
-            select(Message.session_id, Message.role, Message.content, _naive_utc(Message.timestamp), Message.tool_name)
-            .where(Message.session_id.in_([row[0] for row in rows]))
-            .order_by(Message.session_id, Message.timestamp, Message.message_id)
-        ).all()
-        by_session = {session_id: [{"role": role, "content": content, "timestamp": stamp, "tool_name": tool}
-                                   for _, role, content, stamp, tool in group]
-                      for session_id, group in groupby(messages, key=itemgetter(0))}
+        transcripts = _transcripts([row[0] for row in rows])
         lines = []
         for row in rows:
             record = dict(zip(COLUMNS, _values(row), strict=True))
             if record["sentiment_detailed"] is not None:  # already JSON: written as the database holds it
                 record["sentiment_detailed"] = orjson.Fragment(record["sentiment_detailed"])
-            record["messages"] = by_session.get(row[0], [])
+            record["messages"] = orjson.Fragment(transcripts.get(row[0], "[]"))
             lines.append(orjson.dumps(record, option=orjson.OPT_NAIVE_UTC))
         yield b"\n".join(lines) + b"\n"

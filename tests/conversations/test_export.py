@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from dashboard.conversations import search
+from dashboard.conversations.models import Message
 from dashboard.extensions import db
 from tests import factories
 
@@ -46,6 +47,34 @@ def test_jsonl_carries_the_transcript(login_as, customer):
     assert record["conversation_id"] == conversation.session_id
     assert [m["content"] for m in record["messages"]] == ["Message number 0", "Message number 1", "Message number 2"]
     assert record["message_count"] == 3 and record["intent"] == "book_appointment"
+
+
+def test_jsonl_transcripts_keep_each_message_as_said_in_the_order_said(login_as, customer):
+    """The transcript's JSON is made by the database: the same fields, order and time format as the rest of the
+    line (orjson's: "+00:00", microseconds only when there are some), any text escaped as JSON."""
+    started = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    conversation = factories.make_conversation(customer, messages=0, created_at=started)
+    awkward = 'She said "hi" \\ then\nleft\t\u0001 — café ✓'
+    said = [("agent", "Third, stored first", started + timedelta(seconds=2, microseconds=7), None),
+            ("visitor", awkward, started, None),
+            ("tool_call", '{"q": 1}', started + timedelta(seconds=1), "lookup"),
+            ("tool_result", "same second, stored later", started + timedelta(seconds=2, microseconds=7), "lookup")]
+    for role, content, timestamp, tool in said:
+        db.session.add(Message(session_id=conversation.session_id, role=role, content=content,
+                               timestamp=timestamp, tool_name=tool))
+    factories.make_conversation(customer, messages=0, created_at=started - timedelta(days=1))
+    db.session.commit()
+    body = login_as(customer).get("/conversations/export.jsonl").get_data(as_text=True)
+    first, empty = (json.loads(line) for line in body.splitlines())
+    assert first["messages"] == [
+        {"role": "visitor", "content": awkward, "timestamp": "2026-01-02T03:04:05+00:00", "tool_name": None},
+        {"role": "tool_call", "content": '{"q": 1}', "timestamp": "2026-01-02T03:04:06+00:00", "tool_name": "lookup"},
+        {"role": "agent", "content": "Third, stored first", "timestamp": "2026-01-02T03:04:07.000007+00:00",
+         "tool_name": None},
+        {"role": "tool_result", "content": "same second, stored later",
+         "timestamp": "2026-01-02T03:04:07.000007+00:00", "tool_name": "lookup"}]
+    assert [list(message) for message in first["messages"]] == [["role", "content", "timestamp", "tool_name"]] * 4
+    assert first["started_at"] == "2026-01-02T03:04:05+00:00" and empty["messages"] == []
 
 
 def test_batches_walk_every_row_once_in_order(app, customer):
