@@ -187,6 +187,9 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # A refusal says when to try again (Retry-After, in seconds), and limited routes say what is left
+        # (X-RateLimit-Limit, -Remaining, -Reset), so scripts and the widget can wait instead of hammering.
+        "RATELIMIT_HEADERS_ENABLED": True,
         # Background jobs (dashboard/jobs): attempts before a job is dead, the backoff between them
         # (base · 2^(n-1) seconds, capped), how long a worker holds a job, and how often the worker sweeps.
         "JOBS_MAX_ATTEMPTS": _int("JOBS_MAX_ATTEMPTS", 8),

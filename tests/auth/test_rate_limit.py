@@ -38,6 +38,7 @@ def test_too_many_sign_in_attempts_get_a_429_with_a_clear_message(make_app, cust
     response = client.post("/auth/login", data={"email": customer.email, "password": factories.PASSWORD})
     assert response.status_code == 429
     assert "Too many sign-in attempts" in response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= 60  # when the minute's window lets the next one in
     # Reading the sign-in page is not limited; only attempts are.
     assert client.get("/auth/login").status_code == 200
 
