@@ -17,11 +17,14 @@ from dashboard.database import utcnow
 
 
 class MailError(Exception):
-    """The message could not be sent; `message` says why, for people (never with credentials)."""
+    """The message could not be sent; `message` says why, for people (never with credentials). `permanent`:
+    sending it again cannot help (the server answered 5xx about the recipient or the message, RFC 5321 §4.2.1;
+    the message itself is malformed). A refused login stays worth retrying: it is fixed in the settings."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, permanent: bool = False):
         super().__init__(message)
         self.message = message
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -119,14 +122,15 @@ def _send_smtp(message: flask_mail.Message) -> None:
         raise MailError(f"The mail server at {where} refused the username and password ({error.smtp_code}).") from None
     except smtplib.SMTPRecipientsRefused as error:
         reasons = "; ".join(f"{addr}: {_reply(code, text)}" for addr, (code, text) in error.recipients.items())
-        raise MailError(f"The mail server at {where} refused the recipient ({reasons}).") from None
+        raise MailError(f"The mail server at {where} refused the recipient ({reasons}).",
+                        permanent=all(_permanent(code) for code, _ in error.recipients.values())) from None
     except smtplib.SMTPResponseException as error:
-        raise MailError(f"The mail server at {where} rejected the message ({_reply(error.smtp_code, error.smtp_error)}).") \
-            from None
+        raise MailError(f"The mail server at {where} rejected the message ({_reply(error.smtp_code, error.smtp_error)}).",
+                        permanent=_permanent(error.smtp_code)) from None
     except (smtplib.SMTPException, ssl.SSLError) as error:
         raise MailError(f"The mail server at {where} failed: {type(error).__name__}.") from None
     except flask_mail.BadHeaderError:
-        raise MailError("The subject or an address contains a line break.") from None
+        raise MailError("The subject or an address contains a line break.", permanent=True) from None
     except ConnectionRefusedError:
         raise MailError(f"The mail server at {where} refused the connection.") from None
     except TimeoutError:
@@ -134,6 +138,11 @@ def _send_smtp(message: flask_mail.Message) -> None:
     except OSError as error:
         raise MailError(f"The mail server at {where} could not be reached ({error.strerror or type(error).__name__}).") \
             from None
+
+
+def _permanent(code: int) -> bool:
+    """An SMTP reply that refuses for good (5xx); 4xx asks to try again later."""
+    return 500 <= code < 600
 
 
 def _reply(code: int, text: bytes | str) -> str:

@@ -138,7 +138,8 @@ def deliver_email(email_log_id: int) -> None:
     """The job that sends one logged follow-up email, with the Message-ID stored on its row.
 
     A failed attempt is logged ("retrying", its reason, when the next try is) and raised as a Retry, so
-    the job system tries again with backoff; after the last attempt the row is "failed" for good. A row
+    the job system tries again with backoff; after the last attempt the row is "failed" for good, and at once
+    when the mail server refused the recipient or the message for good (a 5xx reply). A row
     still "sending" is one whose worker died mid-send: it is sent again with the same Message-ID.
     """
     entry = db.session.get(EmailLog, email_log_id)
@@ -156,7 +157,7 @@ def deliver_email(email_log_id: int) -> None:
     except mail_gateway.MailError as error:
         attempt, most = current_attempt()
         entry.error = error.message[:500]
-        if attempt < most:
+        if attempt < most and not error.permanent:
             entry.status, entry.next_attempt_at = "retrying", utcnow() + backoff(attempt)
         else:
             entry.status = "failed"
@@ -164,7 +165,10 @@ def deliver_email(email_log_id: int) -> None:
                            session_id=entry.session_id)
         db.session.commit()
         metrics.EMAILS.labels(entry.status).inc()
-        log.warning("Follow-up email %s (attempt %d of %d) failed", email_log_id, attempt, most)
+        log.warning("Follow-up email %s (attempt %d of %d) failed%s", email_log_id, attempt, most,
+                    " for good: the mail server refused it" if error.permanent else "")
+        if error.permanent:
+            return  # nothing to try again: the send log says why, and "Retry" there queues it anew
         raise Retry(error.message, at=entry.next_attempt_at) from None
     entry.status, entry.error, entry.sent_at = "sent", None, utcnow()
     email_sent.send(current_app._get_current_object(), email_log_id=entry.email_log_id, status="sent",

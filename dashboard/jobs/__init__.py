@@ -7,9 +7,9 @@ from flask import Flask
 
 from dashboard.jobs.models import Job
 from dashboard.jobs.outbox import QUEUE_NAME, defer, dispatch_pending
-from dashboard.jobs.runner import Retry, backoff, current_attempt, run_job
+from dashboard.jobs.runner import GiveUp, Retry, backoff, current_attempt, run_job
 
-__all__ = ["QUEUE_NAME", "Job", "Retry", "backoff", "current_attempt", "defer", "dispatch_pending", "init_app",
+__all__ = ["QUEUE_NAME", "GiveUp", "Job", "Retry", "backoff", "current_attempt", "defer", "dispatch_pending", "init_app",
            "make_worker", "run_job"]
 log = logging.getLogger(__name__)
 

@@ -29,6 +29,10 @@ class Retry(Exception):
         self.at = at
 
 
+class GiveUp(Exception):
+    """Raised by a job that failed for good (trying again cannot help): it is dead at once, `message` its error."""
+
+
 def current_attempt() -> tuple[int, int]:
     """(this attempt's number, the job's maximum attempts) while a job runs; (1, 1) when called directly."""
     return _attempt.get() or (1, 1)
@@ -86,8 +90,8 @@ def run_job(job_id: int) -> str:
 
 
 def _failed(job_id: int, kind: str, attempts: int, max_attempts: int, error: Exception) -> str:
-    message = (str(error) if isinstance(error, Retry) else f"{type(error).__name__}: {error}")[:2000]
-    dead = attempts >= max_attempts
+    message = (str(error) if isinstance(error, Retry | GiveUp) else f"{type(error).__name__}: {error}")[:2000]
+    dead = attempts >= max_attempts or isinstance(error, GiveUp)
     values = {"state": "dead" if dead else "queued", "last_error": message, "lease_expires_at": None,
               "handed_over_at": None, "updated_at": utcnow()}
     if not dead:

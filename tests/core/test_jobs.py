@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from dashboard.conversations.models import Visitor
 from dashboard.database import utcnow
 from dashboard.extensions import db
-from dashboard.jobs import Job, backoff, defer, dispatch_pending
+from dashboard.jobs import GiveUp, Job, backoff, defer, dispatch_pending
 from dashboard.jobs.maintenance import sweep
 from tests import factories
 from tests.live_servers import wait_for
@@ -26,6 +26,11 @@ def fails_until_present(flag: str) -> None:
     """A job whose service is down until the test creates `flag`."""
     if not Path(flag).exists():
         raise ConnectionError("the service at 127.0.0.1:9 refused the connection")
+
+
+def refused_for_good(address: str) -> None:
+    """A job whose service said no for good (a mail server's 550 about a recipient)."""
+    raise GiveUp(f"{address}: 550 5.1.1 No such user here")
 
 
 def lines(path: Path) -> list[str]:
@@ -144,3 +149,15 @@ def test_a_job_deduplicated_by_key_is_recorded_once_while_queued(make_app, tmp_p
         dispatch_pending()  # does not raise: the sweep hands it over later
         assert defer(append_line, str(tmp_path / "x"), "x", dedupe_key="follow-up:1") is None
         assert job(first.job_id).state == "queued" and job(first.job_id).handed_over_at is None
+
+
+def test_a_job_that_gives_up_is_dead_at_once_and_says_why(make_app):
+    """Retrying what the other side refused for good only repeats the refusal (five times, over hours)."""
+    app = make_app(JOBS_MAX_ATTEMPTS=5)
+    with app.app_context():
+        refused = defer(refused_for_good, "nobody@rejected.example")
+        db.session.commit()
+        dispatch_pending()
+        dead = job(refused.job_id)
+        assert (dead.state, dead.attempts) == ("dead", 1)
+        assert dead.last_error == "nobody@rejected.example: 550 5.1.1 No such user here"

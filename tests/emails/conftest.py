@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 REJECTED_DOMAIN = "rejected.example"  # the stand-in refuses recipients here, as a real server refuses unknown users
+BUSY_DOMAIN = "busy.example"  # ...and asks to try later here (a full mailbox, greylisting)
 
 
 class Inbox:
@@ -24,6 +25,8 @@ class Inbox:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.endswith("@" + REJECTED_DOMAIN):
             return "550 5.1.1 No such user here"
+        if address.endswith("@" + BUSY_DOMAIN):
+            return "450 4.2.1 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

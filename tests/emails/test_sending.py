@@ -10,9 +10,9 @@ from sqlalchemy import select
 from dashboard.emails.models import EmailLog
 from dashboard.emails.sending import render_template_for, send_follow_up
 from dashboard.extensions import db
-from dashboard.jobs import defer, dispatch_pending
+from dashboard.jobs import Job, defer, dispatch_pending
 from tests import factories
-from tests.emails.conftest import REJECTED_DOMAIN, smtp_settings
+from tests.emails.conftest import BUSY_DOMAIN, REJECTED_DOMAIN, smtp_settings
 
 BODY = "Hi {{visitor_name}},\n\n{{ call_summary }}\n\n{{agent_name}} at {{business_name}}"
 
@@ -38,6 +38,10 @@ def run_follow_up(session_id: int) -> None:
     defer(send_follow_up, session_id)
     db.session.commit()
     dispatch_pending()
+
+
+def delivery_jobs() -> list[str]:
+    return db.session.scalars(select(Job.state).where(Job.kind == "dashboard.emails.sending:deliver_email")).all()
 
 
 def logs():
@@ -155,12 +159,24 @@ def test_a_stopped_mail_server_is_a_log_row_to_retry_not_an_exception(app, custo
     assert [e.status for e in logs()] == ["retrying"] and smtp.messages == []
 
 
-def test_a_refused_recipient_is_logged_with_the_servers_reason(app, customer, smtp):
+def test_a_recipient_refused_for_good_fails_at_once_with_the_servers_reason(app, customer, smtp):
+    """A 550 is the server's final answer (RFC 5321 §4.2.1): the email was retried five times over hours."""
     conversation, _ = arrange(customer, visitor_email=f"nobody@{REJECTED_DOMAIN}")
     run_follow_up(conversation.session_id)
     [entry] = logs()
-    assert entry.status == "retrying" and "550 5.1.1 No such user here" in entry.error
+    assert (entry.status, entry.attempts, entry.next_attempt_at) == ("failed", 1, None)
+    assert "550 5.1.1 No such user here" in entry.error
+    assert delivery_jobs() == ["done"]  # nothing left to try
     assert smtp.messages == []
+
+
+def test_a_recipient_the_server_cannot_take_now_is_retried(app, customer, smtp):
+    conversation, _ = arrange(customer, visitor_email=f"someone@{BUSY_DOMAIN}")
+    run_follow_up(conversation.session_id)
+    [entry] = logs()
+    assert (entry.status, entry.attempts) == ("retrying", 1) and entry.next_attempt_at
+    assert "450 4.2.1 Mailbox busy" in entry.error
+    assert delivery_jobs() == ["queued"]
 
 
 def test_mail_errors_never_contain_the_password(make_app, customer, smtp, tmp_path):
