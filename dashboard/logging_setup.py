@@ -26,6 +26,11 @@ REDACTIONS = (
 )
 
 
+# Libraries whose DEBUG lines carry secrets, kept at INFO even when the app debugs: Authlib prints the PKCE
+# code verifier and OAuth 1 request tokens; urllib3 the URLs it fetches, query strings (keys, codes) included.
+QUIET_LIBRARIES = ("authlib", "urllib3")
+
+
 def redact(text: str) -> str:
     for pattern, replacement in REDACTIONS:
         text = pattern.sub(replacement, text)
@@ -83,6 +88,8 @@ def configure_logging(app: Flask) -> None:
         root.removeHandler(existing)  # create_app() may run more than once in a process (tests, CLI)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if app.debug else logging.INFO)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.INFO)
     app.logger.removeHandler(default_handler)  # the root handler formats Flask's records too
     _register_request_id(app)
 

@@ -1,6 +1,7 @@
 """Sign-in through AWS Cognito's stand-in (npm oidc-provider) over HTTP: first sign-in, return, logout."""
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -159,3 +160,17 @@ def test_a_replayed_code_is_refused(cognito_app):
     assert response.status_code == 400
     assert "refused the sign-in" in response.get_data(as_text=True)
     assert attacker.get("/").headers["Location"].startswith("/auth/login")
+
+
+def test_signing_in_with_debug_logs_on_never_logs_the_pkce_verifier(make_app, oidc_provider, db, caplog):
+    """Authlib logs "Using code_verifier: …" at DEBUG: with the app debugging, that secret reached the log."""
+    app = make_app(**cognito_config(oidc_provider.issuer), DEBUG=True)
+    caplog.set_level(logging.DEBUG)
+    client = app.test_client()
+    response = cognito_sign_in(client, "debugger@example.com")
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        verifier_seen = [value for key, value in session.items() if "code_verifier" in str(value)]
+    assert logging.getLogger().isEnabledFor(logging.DEBUG)  # debugging really is on
+    assert "code_verifier" not in caplog.text and not [r for r in caplog.records if r.name.startswith("authlib")]
+    assert verifier_seen == []  # and the finished sign-in keeps no verifier in the session
