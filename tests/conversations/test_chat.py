@@ -272,6 +272,26 @@ def test_a_visitor_and_an_address_are_rate_limited(make_app, model, chat):
             for _ in range(3)] == [200, 200, 429]
 
 
+def test_a_widget_has_a_ceiling_on_messages_from_every_address_together(make_app, model, chat):
+    """Many addresses (a botnet, a busy launch) each within their own budget still meet the widget's ceiling,
+    which keeps one site's chat from running up the model's bill without end."""
+    _, agent, _ = chat
+    app = make_app(CHAT_LLM_URL=model.base_url, CHAT_LLM_API_KEY=KEY, RATELIMIT_ENABLED=True,
+                   CHAT_PER_WIDGET_LIMIT="3 per hour", CHAT_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    url = f"/widget/{widget_token(agent)}/chat"
+
+    def send(address: str):
+        return client.post(url, json={"message": "Hi"}, environ_base={"REMOTE_ADDR": address})
+
+    assert [send(a).status_code for a in ("203.0.113.1", "203.0.113.1", "203.0.113.1")] == [200, 200, 429]
+    # The refused third message did not spend the ceiling: another address still gets the last one.
+    assert [send(a).status_code for a in ("198.51.100.2", "192.0.2.3")] == [200, 429]
+    over = send("192.0.2.4")
+    assert over.status_code == 429 and "answering too many messages" in over.json["detail"]
+    assert 0 < int(over.headers["Retry-After"]) <= 3600
+
+
 def test_a_visitor_who_leaves_mid_reply_keeps_what_was_shown(chat, model):
     client, agent, _ = chat
     model.turns.append({"text": "one two three four five six seven eight"})

@@ -15,7 +15,7 @@ from dashboard.billing.entitlements import entitlements
 from dashboard.conversations.chat import llm_stream, runtime, store
 from dashboard.conversations.ingest import VisitorDetails
 from dashboard.errors import problem, validated_json
-from dashboard.extensions import csrf, db, limiter, url_token_and_address
+from dashboard.extensions import csrf, db, limiter, url_token, url_token_and_address
 from dashboard.jobs import dispatch_pending
 
 chat_bp = Blueprint("widget_chat", __name__, url_prefix="/widget")
@@ -25,6 +25,7 @@ chat_bp.after_request(allow_any_origin)
 # Abuse limits (app settings of the same name override them; the README lists them).
 CHAT_RATE_LIMIT = "30 per minute"          # per widget token and address
 CHAT_VISITOR_RATE_LIMIT = "10 per minute"  # per conversation: one visitor typing fast is still well inside
+CHAT_PER_WIDGET_LIMIT = "2000 per hour"   # per widget, every address together: a ceiling on the model's bill
 MESSAGE_MAX_CHARS = 2000
 CONVERSATION_MAX_MESSAGES = 100            # visitor messages in one chat
 HISTORY_ITEMS = 40
@@ -84,6 +85,11 @@ def _stream(events) -> Response:
 
 @chat_bp.post("/<token>/chat")
 @public
+# Checked last (Flask-Limiter stops at the first refusal, nearest the view first), so an address or a visitor
+# refused for its own messages does not spend the widget's ceiling: one address cannot silence a site.
+@limiter.limit(_limit("CHAT_PER_WIDGET_LIMIT", CHAT_PER_WIDGET_LIMIT), key_func=url_token, methods=["POST"],
+               error_message="This business's assistant is answering too many messages right now. "
+                             "Please try again later.")
 @limiter.limit(_limit("CHAT_RATE_LIMIT", CHAT_RATE_LIMIT), key_func=url_token_and_address, methods=["POST"],
                error_message="Too many messages from your address. Please wait a minute and try again.")
 @limiter.limit(_limit("CHAT_VISITOR_RATE_LIMIT", CHAT_VISITOR_RATE_LIMIT), key_func=_visitor_key, methods=["POST"],
