@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from dashboard.conversations.models import Message
 from dashboard.conversations.search import fts5_query
@@ -41,7 +42,7 @@ def _postgresql(ids: list[int], q: str):
         select(Message.session_id, Message.content)
         .where(Message.session_id.in_(ids), literal_column("message.content_tsv").op("@@")(query))
         .order_by(Message.session_id, Message.message_id)
-        .distinct(Message.session_id)
+        .ext(distinct_on(Message.session_id))
         .subquery()
     )
     options = f"StartSel={START}, StopSel={STOP}, MaxWords={WORDS}, MinWords={WORDS // 2}, MaxFragments=1"
