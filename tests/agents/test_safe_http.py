@@ -1,7 +1,16 @@
 """The SSRF-safe client refuses internal addresses, other schemes and redirects; allowed test hosts get through."""
+import datetime
+import http.server
+import ipaddress
 import socket
+import ssl
+import threading
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from flask import Flask
 
 from dashboard import safe_http
@@ -105,3 +114,35 @@ def test_failures_say_what_failed_apart_from_refusals(allowing):
     with pytest.raises(safe_http.UnsafeURL) as refused:
         safe_http.request("GET", "http://10.0.0.5/")
     assert refused.value.kind == "refused" and not isinstance(refused.value, safe_http.Unreachable)
+
+
+@pytest.fixture
+def untrusted_https(tmp_path):
+    """An HTTPS server on 127.0.0.1 whose certificate nobody vouches for (self-signed, made for this test)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+                   .not_valid_after(now + datetime.timedelta(hours=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_untrusted_certificate_is_a_tls_failure_not_a_timeout_or_a_refusal(allowing, untrusted_https):
+    with pytest.raises(safe_http.Unreachable) as failed:
+        safe_http.request("GET", untrusted_https)
+    assert failed.value.kind == "tls" and "TLS certificate could not be verified" in failed.value.message
