@@ -48,8 +48,18 @@ def test_the_preview_follows_typing_and_placeholders_insert_at_the_cursor(app, l
     page.check("input[name=send_html]")
     preview.locator(".email-preview-html strong").wait_for()
     assert preview.locator(".email-preview-html strong").inner_text() == "Ava Nguyen"
+    assert not page.get_by_role("link", name="See the preview ↓").is_visible()  # side by side: no need
     screenshot(page, "email-template-preview")
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # One column: the preview is below the whole form; a link right under the body goes there and back.
+    body.click()
+    page.get_by_role("link", name="See the preview ↓").click()
+    page.wait_for_function("() => { const box = document.querySelector('#email-preview').getBoundingClientRect();"
+                           " const bar = document.querySelector('.topbar').getBoundingClientRect();"
+                           " return box.top >= bar.bottom && box.top < window.innerHeight / 2; }")  # not under the bar
     screenshot(page, "email-template-preview-phone")
+    page.get_by_role("link", name="↑ Back to the body").click()
+    page.wait_for_function("() => { const box = document.querySelector('#email_body').getBoundingClientRect();"
+                           " return box.top >= -1 && box.bottom <= window.innerHeight; }")
     assert errors == []
