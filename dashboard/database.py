@@ -84,3 +84,15 @@ def _connection_settings(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+# The full-text search structures that migrations and triggers keep outside the models: on PostgreSQL
+# message.content_tsv and session_search with their GIN indexes, on SQLite the FTS5 table message_fts (and its
+# shadow tables).
+OUTSIDE_MODELS = ("message_fts", "ix_message_content_fts", "content_tsv", "session_search", "ix_session_search")
+
+
+def in_models(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object: `flask db migrate` compares only what the models hold (it would otherwise write
+    a migration dropping the search structures above)."""
+    return not (name or "").startswith(OUTSIDE_MODELS)
