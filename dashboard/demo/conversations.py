@@ -133,7 +133,9 @@ def _insert_batch(rng, customer_id, business, agents, templates, visitors, count
                                "email_pk": template.email_pk, "customer_id": customer_id,
                                "subject": subject, "status": "sent"})
     for start in range(0, len(messages), 20000):
-        db.session.execute(insert(Message), messages[start:start + 20000])
+        # RETURNING makes SQLAlchemy send 1,000 rows per INSERT ("insertmanyvalues"); without it psycopg sends
+        # one statement per row, and PostgreSQL runs the search index's statement-level trigger for each.
+        db.session.execute(insert(Message).returning(Message.message_id), messages[start:start + 20000])
     db.session.execute(insert(Analysis), analyses)
     if email_logs:
         db.session.execute(insert(EmailLog), email_logs)

@@ -53,16 +53,6 @@ def test_seed_demo_is_idempotent_and_fills_every_page(app, monkeypatch):
     assert demo_agents[0].channels == "both" and demo_agents[0].offers_chat
 
 
-def test_demo_customer_can_sign_in_with_the_printed_password(app, monkeypatch):
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    password = result.output.split("password: ")[1].split()[0]
-    client = app.test_client()
-    response = client.post("/auth/login", data={"email": "demo@example.com", "password": password})
-    assert response.status_code == 302
-    assert "Sunrise Dental" in client.get("/").get_data(as_text=True)
-
-
 def test_scale_tops_conversations_up(app, monkeypatch):
     from dashboard.demo.conversations import ensure_conversations
     from dashboard.demo.seed import seed_demo
@@ -73,12 +63,20 @@ def test_scale_tops_conversations_up(app, monkeypatch):
     assert ensure_conversations(demo.customer_id, 1600, seed=1) == 0
 
 
-def test_the_demo_send_log_holds_what_the_demo_templates_send(app):
-    """Each logged subject is its template filled for its conversation, as the follow-up job would send it."""
-    from dashboard.demo.seed import seed_demo
+def test_the_demo_signs_in_with_the_printed_password_and_its_send_log_holds_what_its_templates_send(
+        app, monkeypatch):
+    """One seeding (several seconds on PostgreSQL) for both: the password printed without DEMO_PASSWORD signs
+    in, and each logged subject is its template filled for its conversation, as the follow-up job would send it."""
     from dashboard.emails.sending import render_template_for
 
-    seed_demo("demo-password-for-tests", echo=lambda *_: None)
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    password = result.output.split("password: ")[1].split()[0]
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": "demo@example.com", "password": password})
+    assert response.status_code == 302
+    assert "Sunrise Dental" in client.get("/").get_data(as_text=True)
+
     entries = db.session.scalars(select(EmailLog).order_by(EmailLog.email_log_id)).all()
     assert entries
     for entry in entries:
