@@ -112,15 +112,15 @@ def _transcripts(session_ids: list[int]) -> dict[int, str]:
     order = (Message.timestamp, Message.message_id)
     if db.engine.dialect.name == "postgresql":
         array = func.json_agg(aggregate_order_by(func.json_build_object(*fields), *order))
-        query = select(Message.session_id, cast(array, Text)).group_by(Message.session_id)
+        query = (select(Message.session_id, cast(array, Text))
+                 .where(Message.session_id.in_(session_ids)).group_by(Message.session_id))
     else:
         # SQLite 3.40 has no ORDER BY inside an aggregate; an ordered subquery is not flattened into an
         # aggregate query, so json_group_array takes the messages in its order.
         said = (select(Message.session_id, func.json_object(*fields).label("message"))
                 .where(Message.session_id.in_(session_ids)).order_by(Message.session_id, *order).subquery())
         query = select(said.c.session_id, func.json_group_array(func.json(said.c.message))).group_by(said.c.session_id)
-        return dict(db.session.connection().execute(query).all())
-    return dict(db.session.connection().execute(query.where(Message.session_id.in_(session_ids))).all())
+    return dict(db.session.connection().execute(query).all())
 
 
 def jsonl_lines(customer_id: int, filters: Filters) -> Iterator[bytes]:

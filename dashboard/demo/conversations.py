@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from dashboard.agents.models import Agent
 from dashboard.auth.models import Customer
@@ -99,10 +99,6 @@ def _insert_batch(rng, customer_id, business, agents, templates, visitors, count
             "text_messages_used": len(turns) if channel == "chat" else 0,
             "over_limit": False,
         })
-    if db.engine.dialect.name == "postgresql":
-        # Until this batch commits, each prepared INSERT keeps one plan: connections otherwise plan every execution
-        # for its values (dashboard/database.py), and planning each 1,000-row INSERT anew made seeding 20% slower.
-        db.session.execute(text("SET LOCAL plan_cache_mode = auto"))
     ids = db.session.scalars(
         insert(Conversation).returning(Conversation.session_id, sort_by_parameter_order=True), conversation_rows
     ).all()

@@ -14,6 +14,7 @@ from flask import current_app
 
 from dashboard import metrics
 from dashboard.database import utcnow
+from dashboard.jobs import GiveUp, Retry
 
 
 class MailError(Exception):
@@ -25,6 +26,11 @@ class MailError(Exception):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+
+    def for_the_job(self, context: str = "") -> GiveUp | Retry:
+        """What a job that sends mail raises for this failure: GiveUp (dead at once) when sending again cannot
+        help, else Retry (the job system's backoff). `context` goes before the reason."""
+        return (GiveUp if self.permanent else Retry)(context + self.message)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from dashboard.auth.models import Customer, Invitation, Member, PasswordReset
 from dashboard.auth.passwords import reset_token, why_unusable
 from dashboard.emails.mail_gateway import MailError, OutgoingEmail, send
 from dashboard.extensions import db
-from dashboard.jobs.runner import GiveUp, Retry
 from dashboard.teams.operations import token_for, why_closed
 
 
@@ -26,7 +25,7 @@ def send_invitation(invitation_id: int, base_url: str) -> None:
         send(OutgoingEmail(recipient=invitation.email, subject=f"Join {customer.name} on AngelCX", body=body,
                            sender_name="AngelCX"))
     except MailError as failed:
-        raise (GiveUp if failed.permanent else Retry)(f"invitation {invitation_id} not sent: {failed.message}") from None
+        raise failed.for_the_job(f"invitation {invitation_id} not sent: ") from None
 
 
 def send_password_reset(password_reset_id: int, base_url: str) -> None:
@@ -45,5 +44,4 @@ def send_password_reset(password_reset_id: int, base_url: str) -> None:
         send(OutgoingEmail(recipient=member.email, subject="Reset your AngelCX password", body=body,
                            sender_name="AngelCX"))
     except MailError as failed:
-        raise (GiveUp if failed.permanent else Retry)(f"password reset {password_reset_id} not sent: {failed.message}") \
-            from None
+        raise failed.for_the_job(f"password reset {password_reset_id} not sent: ") from None

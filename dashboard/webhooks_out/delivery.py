@@ -15,7 +15,7 @@ from dashboard.auth.models import Customer
 from dashboard.database import utcnow
 from dashboard.emails import mail_gateway
 from dashboard.extensions import db
-from dashboard.jobs import GiveUp, Retry, backoff, current_attempt, defer
+from dashboard.jobs import Retry, backoff, current_attempt, defer
 from dashboard.webhooks_out import signing
 from dashboard.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -148,4 +148,4 @@ def send_disabled_notice(endpoint_id: int) -> None:
     try:
         mail_gateway.send(email)
     except mail_gateway.MailError as error:
-        raise (GiveUp if error.permanent else Retry)(error.message) from None
+        raise error.for_the_job() from None
